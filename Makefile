@@ -1,0 +1,63 @@
+# houqin — every target runs exactly what CI runs.
+SHELL := /bin/bash
+HOST ?= 127.0.0.1
+PORT ?= 8000
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+HOUQIN := $(VENV)/bin/houqin
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+
+.PHONY: run test install install-test serve demo lint bench clean messages
+
+# uv itself lives in its own small venv, so that `uv sync` never removes it.
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv>=0.5,<1"
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# Front-end libraries from the npm registry, copied into static (no CDN at run time).
+src/houqin/static/vendor/.copied: node_modules/.installed scripts/copy-vendor.sh
+	bash scripts/copy-vendor.sh
+	@touch $@
+
+install: $(VENV)/.synced src/houqin/static/vendor/.copied
+
+run: install
+	DEBUG=true $(HOUQIN) migrate --no-input
+	DEBUG=true $(HOUQIN) createcachetable
+	DEBUG=true $(HOUQIN) demo
+	DEBUG=true $(HOUQIN) demo_logins
+	DEBUG=true $(HOUQIN) runserver $(HOST):$(PORT)
+
+# Browser tests need Debian's chromium and a CJK font (apt-get, only when missing).
+install-test: install
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy"; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; fi
+	@command -v msgfmt >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext)
+
+test: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	HOUQIN_TESTING=true $(HOUQIN) makemigrations --check --dry-run
+	HOUQIN_TESTING=true $(HOUQIN) check_translations
+	HOUQIN_TESTING=true $(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
+
+messages: install
+	cd src/houqin && ../../$(HOUQIN) makemessages -l zh_Hans --no-location --no-obsolete
+	cd src/houqin && ../../$(HOUQIN) compilemessages -l zh_Hans
+
+bench: install
+	HOUQIN_TESTING=true $(VENV)/bin/python -m bench
+
+clean:
+	rm -rf $(VENV) $(TOOLS) node_modules src/houqin/static/vendor var

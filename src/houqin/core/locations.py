@@ -1,0 +1,34 @@
+"""Things other modules show on a place's page (for example a 报修 button), registered here so that
+core never imports them: ``register(action)`` with ``action(request, location) -> LocationAction | None``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class LocationAction:
+    label: str
+    url: str
+    primary: bool = False
+
+
+ACTIONS: list[Callable] = []
+
+
+def register(action: Callable) -> Callable:
+    ACTIONS.append(action)
+    return action
+
+
+def actions_for(request, location) -> list[LocationAction]:
+    return [found for action in ACTIONS if (found := action(request, location)) is not None]
+
+
+def qr_url(org, location) -> str:
+    """The address printed in a room's QR code (the org is passed in: a sheet has hundreds of rooms)."""
+    return settings.HOUQIN_BASE_URL + reverse("core:location_by_token", args=[org.code, location.qr_token])

@@ -1,0 +1,63 @@
+"""Request plumbing: the organisation scope from the URL, and the first-login password change."""
+
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .models import Organization
+from .tenancy import org_scope, scopes_disabled
+
+
+class OrgScopeMiddleware:
+    """Open the org scope named by ``<org_code>`` in the URL for the whole request, rendering included.
+
+    Access (membership, bureau, roles) is checked by the view through ``actor_for_request``; this only
+    makes sure that every domain query in the request is limited to the URL's organisation.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.org = None
+        try:
+            return self.get_response(request)
+        finally:
+            scope = getattr(request, "_org_scope", None)
+            if scope is not None:
+                scope.__exit__(None, None, None)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if "org_code" in view_kwargs:
+            org = Organization.objects.filter(code=view_kwargs["org_code"], is_active=True).first()
+            if org is None:
+                raise Http404
+            request.org = org
+            scope = org_scope(org)
+        elif request.path_info.startswith("/admin/"):
+            scope = scopes_disabled()  # platform admin (superusers) sees every organisation
+        else:
+            return None
+        scope.__enter__()
+        request._org_scope = scope
+        return None
+
+
+class PasswordChangeRequiredMiddleware:
+    """People with a one-time password must set their own before doing anything else."""
+
+    ALLOWED = ("password_change", "logout", "set_language")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.must_change_password:
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"detail": _("Change your one-time password before using the API.")}, status=403)
+            allowed = {reverse(name) for name in self.ALLOWED}
+            if request.path_info not in allowed and not request.path_info.startswith("/static/"):
+                return redirect("password_change")
+        return self.get_response(request)

@@ -1,0 +1,46 @@
+"""The navigation menu: each entry names the action it needs, so people only see what they may use.
+
+Modules append their entries with ``register``; the foundation registers its own below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from . import permissions as p
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    key: str
+    label: str
+    url_name: str
+    action: str | None  # None: everyone who reaches the org
+    group: str = ""
+
+
+ENTRIES: list[NavEntry] = []
+
+
+def register(entry: NavEntry) -> None:
+    ENTRIES.append(entry)
+
+
+def entries_for(actor, org_code: str) -> list[dict]:
+    return [
+        {"key": e.key, "label": e.label, "url": reverse(e.url_name, args=[org_code]), "group": e.group}
+        for e in ENTRIES
+        if e.action is None or actor.can(e.action)
+    ]
+
+
+ADMIN = _("Administration")
+register(NavEntry("home", _("My to-dos"), "core:home", None))
+register(NavEntry("people", _("People"), "core:person_list", p.PERSON_VIEW, ADMIN))
+register(NavEntry("departments", _("Departments"), "core:department_list", p.DEPARTMENT_VIEW, ADMIN))
+register(NavEntry("locations", _("Locations"), "core:location_list", p.LOCATION_VIEW, ADMIN))
+register(NavEntry("qr_sheet", _("QR codes of rooms"), "core:location_qr_sheet", p.LOCATION_MANAGE, ADMIN))
+register(NavEntry("security_log", _("Login and export log"), "core:security_log", p.SECURITY_LOG_VIEW, ADMIN))

@@ -1,0 +1,143 @@
+"""The permission table: role × action → scope, and the one function that applies it.
+
+Read the table as "a <role> may <action> on rows in <scope>":
+
+- ``own``          rows that are the actor's own (the model says which field points at the person)
+- ``assigned``     rows assigned to the actor (the model names its assignee field)
+- ``department``   rows of the actor's department subtree (the grant's department, else the membership's)
+- ``org``          every row of the organisation in the URL
+- ``descendants``  every row of organisations below the actor's own (read-only bureau view)
+- absent           nothing
+
+A grant limited to a department narrows ``org`` to that department's subtree. Several roles add up.
+Later modules add their actions to ``TABLE`` (one line per role) and declare ``scope_fields`` on
+their models; nothing else decides who may see or do what.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q, QuerySet
+
+from .choices import Role
+
+OWN, ASSIGNED, DEPARTMENT, ORG, DESCENDANTS = "own", "assigned", "department", "org", "descendants"
+SCOPE_ORDER = [OWN, ASSIGNED, DEPARTMENT, ORG, DESCENDANTS]
+
+# Actions of the foundation. Each module adds its own in the same shape.
+ORG_VIEW = "org.view"
+DEPARTMENT_VIEW = "department.view"
+DEPARTMENT_MANAGE = "department.manage"
+LOCATION_VIEW = "location.view"
+LOCATION_MANAGE = "location.manage"
+PERSON_VIEW = "person.view"
+PERSON_MANAGE = "person.manage"
+SECURITY_LOG_VIEW = "security_log.view"
+
+_EVERYONE_READS = {ORG_VIEW: ORG, DEPARTMENT_VIEW: ORG, LOCATION_VIEW: ORG}
+
+TABLE: dict[str, dict[str, str]] = {
+    Role.LEADER: {**_EVERYONE_READS, PERSON_VIEW: ORG},
+    Role.LOGISTICS_HEAD: {**_EVERYONE_READS, PERSON_VIEW: ORG, LOCATION_MANAGE: ORG},
+    Role.ORG_ADMIN: {
+        **_EVERYONE_READS,
+        PERSON_VIEW: ORG,
+        PERSON_MANAGE: ORG,
+        DEPARTMENT_MANAGE: ORG,
+        LOCATION_MANAGE: ORG,
+        SECURITY_LOG_VIEW: ORG,
+    },
+    Role.DISPATCHER: {**_EVERYONE_READS, PERSON_VIEW: ORG},
+    Role.ASSET_CLERK: {**_EVERYONE_READS, PERSON_VIEW: ORG},
+    Role.STOREKEEPER: {**_EVERYONE_READS, PERSON_VIEW: OWN},
+    Role.PURCHASER: {**_EVERYONE_READS, PERSON_VIEW: OWN},
+    Role.TECHNICIAN: {**_EVERYONE_READS, PERSON_VIEW: OWN},
+    Role.SECURITY: {**_EVERYONE_READS, PERSON_VIEW: OWN},
+    Role.CANTEEN: {**_EVERYONE_READS, PERSON_VIEW: OWN},
+    Role.DEPT_HEAD: {**_EVERYONE_READS, PERSON_VIEW: DEPARTMENT},
+    Role.STAFF: {**_EVERYONE_READS, PERSON_VIEW: OWN},
+    Role.FINANCE: {**_EVERYONE_READS, PERSON_VIEW: ORG},
+    # The bureau reads what lies below it and writes nothing there.
+    Role.BUREAU: {ORG_VIEW: DESCENDANTS, DEPARTMENT_VIEW: DESCENDANTS, LOCATION_VIEW: DESCENDANTS, PERSON_VIEW: DESCENDANTS},
+}
+
+# Roles whose grants apply below the member's own organisation instead of inside it.
+DOWNWARD_ROLES = {Role.BUREAU}
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    department_path: str | None  # path of the department the grant (or membership) is limited to
+
+
+@dataclass
+class Actor:
+    """Who is acting, in which organisation, with which grants (built once per request)."""
+
+    user: object
+    org: object  # the organisation in the URL
+    membership: object | None  # the membership whose grants apply (in ``org``, or in a bureau above it)
+    grants: list[Grant] = field(default_factory=list)
+    via_bureau: bool = False  # reading ``org`` from a bureau above it
+
+    @property
+    def home_org(self):
+        """The organisation the grants were given in (the bureau for a bureau reader)."""
+        return self.membership.org if self.membership else self.org
+
+    @cached_property
+    def roles(self) -> set[str]:
+        return {grant.role for grant in self.grants}
+
+    def scopes(self, action: str) -> list[tuple[str, Grant]]:
+        found = []
+        for grant in self.grants:
+            scope = TABLE.get(grant.role, {}).get(action)
+            if scope:
+                found.append((scope, grant))
+        return found
+
+    def can(self, action: str) -> bool:
+        """May the actor do ``action`` on at least some rows?"""
+        return bool(self.scopes(action))
+
+    def widest_scope(self, action: str) -> str | None:
+        scopes = [scope for scope, _grant in self.scopes(action)]
+        return max(scopes, key=SCOPE_ORDER.index) if scopes else None
+
+
+def _scope_q(model, actor: Actor, scope: str, grant: Grant) -> Q | None:
+    """The filter for one (scope, grant) pair on ``model``; None means no rows."""
+    fields = {"org": "org_id", "org_path": "org__path", **getattr(model, "scope_fields", {})}
+    if scope == ORG:
+        q = Q(**{fields["org"]: actor.org.pk})
+        if grant.department_path and DEPARTMENT in fields:
+            q &= Q(**{fields[DEPARTMENT] + "__path__startswith": grant.department_path})
+        return q
+    if scope == DESCENDANTS:
+        return Q(**{fields["org_path"] + "__startswith": actor.home_org.path})
+    if scope == DEPARTMENT:
+        if not grant.department_path or DEPARTMENT not in fields:
+            return None
+        return Q(**{fields["org"]: actor.org.pk, fields[DEPARTMENT] + "__path__startswith": grant.department_path})
+    if scope in (OWN, ASSIGNED):
+        if scope not in fields:
+            raise ImproperlyConfigured("{} has no scope_fields[{!r}]".format(model.__name__, scope))
+        return Q(**{fields["org"]: actor.org.pk, fields[scope]: actor.user})
+    return None
+
+
+def restrict(queryset: QuerySet, actor: Actor, action: str) -> QuerySet:
+    """``queryset`` narrowed to the rows ``actor`` may ``action``; used by pages, API, exports and facts."""
+    combined = None
+    for scope, grant in actor.scopes(action):
+        q = _scope_q(queryset.model, actor, scope, grant)
+        if q is not None:
+            combined = q if combined is None else combined | q
+    if combined is None:
+        return queryset.none()
+    return queryset.filter(combined)

@@ -1,0 +1,286 @@
+"""Every write of the foundation: ``<entity>_<action>(*, actor, ...)``, atomic, checked, with history."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .choices import LocationKind, Role, SecurityEventKind
+from .models import Department, Location, Membership, Organization, RoleGrant, SecurityEvent, User
+from .permissions import DEPARTMENT_MANAGE, LOCATION_MANAGE, PERSON_MANAGE, Actor, restrict
+
+# Where each kind of place may sit (campus → building → floor → room; areas outdoors on a campus).
+LOCATION_PARENT_KINDS = {
+    LocationKind.CAMPUS: {None},
+    LocationKind.BUILDING: {None, LocationKind.CAMPUS},
+    LocationKind.AREA: {None, LocationKind.CAMPUS},
+    LocationKind.FLOOR: {LocationKind.BUILDING},
+    LocationKind.ROOM: {LocationKind.FLOOR, LocationKind.BUILDING},
+}
+ONE_TIME_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read aloud or copied by hand
+
+
+def _require(actor: Actor, action: str, obj=None) -> None:
+    if not actor.can(action):
+        raise PermissionDenied
+    if obj is not None and obj.pk and not restrict(type(obj).objects.filter(pk=obj.pk), actor, action).exists():
+        raise PermissionDenied
+
+
+def _set_fields(obj, data: dict) -> list[str]:
+    changed = []
+    for name, value in data.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed.append(name)
+    return changed
+
+
+def new_one_time_password() -> str:
+    """Eight characters, letters and digits (passes the password rules), shown once to the admin."""
+    while True:
+        password = "".join(secrets.choice(ONE_TIME_PASSWORD_ALPHABET) for _ in range(8))
+        if any(c.isdigit() for c in password) and any(c.isalpha() for c in password):
+            return password
+
+
+# Departments ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def department_create(*, actor: Actor, name: str, code: str, kind: str, parent: Department | None = None) -> Department:
+    _require(actor, DEPARTMENT_MANAGE)
+    department = Department(org=actor.org, name=name, code=code, kind=kind, parent=parent)
+    department.full_clean()
+    department.tree_save()
+    return department
+
+
+@transaction.atomic
+def department_update(*, actor: Actor, department: Department, **data) -> Department:
+    _require(actor, DEPARTMENT_MANAGE, department)
+    old_parent = department.parent_id
+    _set_fields(department, data)
+    department.full_clean()
+    if department.parent_id != old_parent:
+        department.tree_save()
+    else:
+        department.save()
+    return department
+
+
+# Locations -----------------------------------------------------------------------------------
+
+
+def _check_location_parent(location: Location) -> None:
+    parent_kind = location.parent.kind if location.parent_id else None
+    allowed = LOCATION_PARENT_KINDS.get(location.kind, {None})
+    if parent_kind not in allowed:
+        raise ValidationError(
+            {
+                "parent": _("A {kind} cannot be placed here; choose a parent of kind: {allowed}.").format(
+                    kind=location.get_kind_display(),
+                    allowed=", ".join(
+                        str(LocationKind(k).label) if k else str(_("(none: top level)")) for k in sorted(allowed, key=str)
+                    ),
+                )
+            }
+        )
+
+
+def _building_of(location: Location) -> Location | None:
+    if location.kind == LocationKind.BUILDING:
+        return location
+    return location.parent.building if location.parent_id else None
+
+
+@transaction.atomic
+def location_create(
+    *, actor: Actor, name: str, code: str, kind: str, parent: Location | None = None, note: str = ""
+) -> Location:
+    _require(actor, LOCATION_MANAGE)
+    location = Location(org=actor.org, name=name, code=code, kind=kind, parent=parent, note=note)
+    location.full_clean()
+    _check_location_parent(location)
+    location.tree_save()  # first save gives the pk that the path and the building need
+    location.building = _building_of(location)
+    location.save(update_fields=["building"])
+    return location
+
+
+@transaction.atomic
+def location_update(*, actor: Actor, location: Location, **data) -> Location:
+    _require(actor, LOCATION_MANAGE, location)
+    old_parent, old_kind = location.parent_id, location.kind
+    _set_fields(location, data)
+    location.full_clean()
+    _check_location_parent(location)
+    if location.kind != old_kind and location.children.exists():
+        raise ValidationError({"kind": _("The kind of a place with places under it cannot change.")})
+    location.building = _building_of(location)
+    if location.parent_id != old_parent:
+        location.tree_save()
+        # Everything below moved with it: recompute their building in one pass down the tree.
+        for node in location.descendants(include_self=False).select_related("parent").order_by("depth"):
+            node.building = node if node.kind == LocationKind.BUILDING else None
+            if node.building is None:
+                parent = node.parent
+                node.building = parent if parent.kind == LocationKind.BUILDING else parent.building
+            node.save(update_fields=["building"])
+    else:
+        location.save()
+    return location
+
+
+# People --------------------------------------------------------------------------------------
+
+
+def _validate_roles(actor: Actor, roles: Iterable[tuple[str, Department | None]]) -> list[tuple[str, Department | None]]:
+    roles = list(dict.fromkeys(roles))
+    for role, department in roles:
+        if role not in Role.values:
+            raise ValidationError({"roles": _("Unknown role: {role}.").format(role=role)})
+        if role == Role.BUREAU and actor.org.kind != "bureau":
+            raise ValidationError({"roles": _("The bureau role can only be given in a supervising bureau.")})
+        if department is not None and department.org_id != actor.org.pk:
+            raise ValidationError({"roles": _("Choose an entry of this organisation.")})
+    return roles
+
+
+@transaction.atomic
+def person_create(
+    *,
+    actor: Actor,
+    name: str,
+    phone: str,
+    employee_no: str = "",
+    department: Department | None = None,
+    title: str = "",
+    email: str = "",
+    roles: Iterable[tuple[str, Department | None]] = ((Role.STAFF, None),),
+) -> tuple[Membership, str | None]:
+    """Add a person to the org. A new account gets a one-time password (returned, shown once);
+    a phone that already has an account (another organisation) only gains a membership."""
+    _require(actor, PERSON_MANAGE)
+    roles = _validate_roles(actor, roles)
+    user = User.objects.filter(phone=phone).first()
+    password = None
+    if user is None:
+        password = new_one_time_password()
+        user = User(phone=phone, name=name, email=email, must_change_password=True)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save()
+    elif Membership.objects.filter(user=user).exists():
+        raise ValidationError({"phone": _("This person is already a member of this organisation.")})
+    membership = Membership(
+        org=actor.org, user=user, employee_no=employee_no, department=department, title=title
+    )
+    membership.full_clean()
+    membership.save()
+    _grant_roles(membership, roles)
+    if password:
+        security_event_record(
+            kind=SecurityEventKind.PASSWORD_RESET, org=actor.org, user=user, detail=_("New account")
+        )
+    return membership, password
+
+
+def _grant_roles(membership: Membership, roles: list[tuple[str, Department | None]]) -> None:
+    for role, department in roles:
+        grant = RoleGrant(org=membership.org, membership=membership, role=role, department=department)
+        grant.full_clean()
+        grant.save()
+
+
+@transaction.atomic
+def person_update(
+    *,
+    actor: Actor,
+    membership: Membership,
+    name: str,
+    employee_no: str,
+    department: Department | None,
+    title: str,
+    email: str,
+    is_active: bool,
+) -> Membership:
+    _require(actor, PERSON_MANAGE, membership)
+    if membership.user_id == actor.user.pk and not is_active:
+        raise ValidationError({"is_active": _("You cannot deactivate yourself.")})
+    user = membership.user
+    if _set_fields(user, {"name": name, "email": email}):
+        user.full_clean(exclude=["password"])
+        user.save()
+    if _set_fields(
+        membership, {"employee_no": employee_no, "department": department, "title": title, "is_active": is_active}
+    ):
+        membership.full_clean()
+        membership.save()
+    return membership
+
+
+@transaction.atomic
+def person_set_roles(*, actor: Actor, membership: Membership, roles: Iterable[tuple[str, Department | None]]) -> None:
+    """Replace the membership's roles; every grant and revocation is kept in history."""
+    _require(actor, PERSON_MANAGE, membership)
+    wanted = set(_validate_roles(actor, roles))
+    if membership.user_id == actor.user.pk and not any(role == Role.ORG_ADMIN for role, _d in wanted):
+        raise ValidationError({"roles": _("You cannot take the administrator role away from yourself.")})
+    current = {(g.role, g.department): g for g in membership.role_grants.select_related("department")}
+    for key, grant in current.items():
+        if key not in wanted:
+            grant.delete()
+    _grant_roles(membership, [key for key in wanted if key not in current])
+
+
+@transaction.atomic
+def person_reset_password(*, actor: Actor, membership: Membership) -> str:
+    """Issue a one-time password (shown once); the person must change it at the next login."""
+    _require(actor, PERSON_MANAGE, membership)
+    user = membership.user
+    password = new_one_time_password()
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    security_event_record(kind=SecurityEventKind.PASSWORD_RESET, org=actor.org, user=user, detail=actor.user.name)
+    return password
+
+
+@transaction.atomic
+def user_change_password(*, user: User, new_password: str) -> None:
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    security_event_record(kind=SecurityEventKind.PASSWORD_CHANGED, user=user)
+
+
+# Security log --------------------------------------------------------------------------------
+
+
+def security_event_record(
+    *,
+    kind: str,
+    request=None,
+    org: Organization | None = None,
+    user: User | None = None,
+    identifier: str = "",
+    detail: str = "",
+) -> SecurityEvent:
+    ip = user_agent = None
+    if request is not None:
+        ip = request.META.get("REMOTE_ADDR")
+        user_agent = request.META.get("HTTP_USER_AGENT", "")[:300]
+    return SecurityEvent.objects.create(
+        kind=kind,
+        org=org,
+        user=user,
+        identifier=identifier[:60] or (user.phone if user else ""),
+        ip_address=ip,
+        user_agent=user_agent or "",
+        detail=str(detail)[:300],
+    )

@@ -1,0 +1,70 @@
+"""Materialised-path trees for departments and locations.
+
+Each node stores ``path``: its ancestors' ids and its own, base-36 and fixed width, each followed by
+"/" (``"000001/00000a/"``). A subtree is one indexed ``path LIKE 'prefix%'`` query on SQLite and
+PostgreSQL alike. We keep this here rather than using django-treebeard because treebeard allocates
+root paths by reading every root in the table, which a fail-closed org scope (rightly) hides.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext_lazy as _
+
+STEP = 6  # base-36 digits per level: 2 billion ids
+
+
+def _encode(pk: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while pk:
+        pk, rem = divmod(pk, 36)
+        out = digits[rem] + out
+    return out.rjust(STEP, "0") + "/"
+
+
+class TreeNode(models.Model):
+    """Abstract tree node: parent link plus a materialised path kept in step by ``tree_save``."""
+
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent")
+    )
+    path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    depth = models.PositiveSmallIntegerField(editable=False, default=1)
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        if self.parent_id and self.pk and self.path and self.parent.path.startswith(self.path):
+            raise ValidationError({"parent": _("A node cannot be placed under itself or its own descendants.")})
+
+    def tree_save(self) -> None:
+        """Save the node and keep its path and its descendants' paths correct (call inside a transaction)."""
+        old_path = self.path
+        if not self.pk:
+            self.save()
+        new_path = (self.parent.path if self.parent_id else "") + _encode(self.pk)
+        self.depth = new_path.count("/")
+        self.path = new_path
+        self.save()
+        if old_path and old_path != new_path:
+            # Moved: rewrite every descendant's prefix in one UPDATE.
+            type(self)._base_manager.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                path=Concat(models.Value(new_path), Substr("path", len(old_path) + 1)),
+                depth=models.F("depth") + (new_path.count("/") - old_path.count("/")),
+            )
+
+    def descendants(self, include_self: bool = True):
+        queryset = type(self).objects.filter(path__startswith=self.path)
+        return queryset if include_self else queryset.exclude(pk=self.pk)
+
+    def ancestor_ids(self) -> list[int]:
+        return [int(part, 36) for part in self.path.split("/") if part][:-1]
+
+    def ancestors(self):
+        """Ancestors from the root down (one query)."""
+        return type(self)._base_manager.filter(pk__in=self.ancestor_ids()).order_by("depth")

@@ -1,0 +1,69 @@
+"""What every org page stands on: the access decorator, scoped lookups and bounded lists."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import render as django_render
+
+from ..access import actor_for_request
+from ..permissions import Actor, restrict
+
+PAGE_SIZE = 50
+
+
+def org_view(action: str | None = None):
+    """Page under /o/<org_code>/: logged in, reaching the org (404 otherwise), allowed ``action`` (403)."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, org_code, *args, **kwargs):
+            actor = actor_for_request(request)
+            if action and not actor.can(action):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.required_action = action
+        return wrapped
+
+    return decorator
+
+
+def get_for_actor(queryset, actor: Actor, *, view: str, change: str | None = None, **lookup):
+    """One row the actor may see (404 otherwise, other orgs included); with ``change``, 403 if read-only."""
+    obj = restrict(queryset, actor, view).filter(**lookup).first()
+    if obj is None:
+        raise Http404
+    if change and not restrict(queryset.model.objects.filter(pk=obj.pk), actor, change).exists():
+        raise PermissionDenied
+    return obj
+
+
+def keyset_page(request, queryset, *, key: str = "pk", size: int = PAGE_SIZE) -> dict:
+    """A bounded page ordered by a unique ``key`` ("-id" for newest first), continued with ``?after=``;
+    it never counts the table."""
+    after = request.GET.get("after")
+    field = key.lstrip("-")
+    queryset = queryset.order_by(key)
+    if after:
+        queryset = queryset.filter(**{field + ("__lt" if key.startswith("-") else "__gt"): after})
+    rows = list(queryset[: size + 1])
+    has_more = len(rows) > size
+    rows = rows[:size]
+    params = request.GET.copy()
+    next_query = None
+    if has_more:
+        params["after"] = getattr(rows[-1], field)
+        next_query = params.urlencode()
+    return {"rows": rows, "next_query": next_query, "is_continued": bool(after)}
+
+
+def render(request, template: str, context: dict | None = None, *, partial: str | None = None, status: int = 200):
+    """Render eagerly (inside the org scope); HTMX requests that are not boosted get ``partial``."""
+    if partial and request.htmx and not request.htmx.boosted:
+        template = partial
+    return django_render(request, template, context or {}, status=status)

@@ -1,0 +1,15 @@
+"""The ``houqin`` command: Django's manage.py plus houqin's own subcommands (demo, check_translations…)."""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "houqin.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()
