@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import departments, home, locations, security
+from .views import departments, home, locations, people, security
 
 app_name = "core"
 
@@ -17,5 +17,12 @@ urlpatterns = [
     path("locations/<int:pk>/", locations.location_detail, name="location_detail"),
     path("locations/<int:pk>/edit/", locations.location_edit, name="location_edit"),
     path("l/<str:token>/", locations.location_by_token, name="location_by_token"),
+    path("people/", people.person_list, name="person_list"),
+    path("people/new/", people.person_create, name="person_create"),
+    path("people/export/", people.person_export, name="person_export"),
+    path("people/<int:pk>/", people.person_detail, name="person_detail"),
+    path("people/<int:pk>/edit/", people.person_edit, name="person_edit"),
+    path("people/<int:pk>/roles/", people.person_roles, name="person_roles"),
+    path("people/<int:pk>/reset-password/", people.person_reset_password, name="person_reset_password"),
     path("security-log/", security.security_log, name="security_log"),
 ]

@@ -8,7 +8,7 @@ from ..forms import DepartmentEditForm, DepartmentForm
 from ..forms_base import add_service_errors
 from ..models import Department, Membership
 from ..permissions import restrict
-from ..services import department_create, department_update
+from .. import services
 from .base import get_for_actor, keyset_page, org_view, render
 
 
@@ -52,7 +52,7 @@ def department_create(request):
     form = DepartmentForm(request.POST or None, initial={"parent": request.GET.get("parent")})
     if request.method == "POST" and form.is_valid():
         try:
-            department = department_create(actor=request.actor, **form.cleaned_data)
+            department = services.department_create(actor=request.actor, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -72,7 +72,7 @@ def department_edit(request, pk):
     form = DepartmentEditForm(request.POST or None, initial=initial, instance=department)
     if request.method == "POST" and form.is_valid():
         try:
-            department_update(actor=request.actor, department=department, **form.cleaned_data)
+            services.department_update(actor=request.actor, department=department, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -12,7 +12,7 @@ from ..forms_base import add_service_errors
 from ..locations import actions_for, qr_url
 from ..models import Location
 from ..permissions import restrict
-from ..services import location_create, location_update
+from .. import services
 from .base import get_for_actor, keyset_page, org_view, render
 
 QR_SHEET_LIMIT = 600  # one print job; a whole hospital is printed building by building
@@ -100,7 +100,7 @@ def location_create(request):
     form = LocationForm(request.POST or None, initial={"parent": request.GET.get("parent"), "kind": request.GET.get("kind")})
     if request.method == "POST" and form.is_valid():
         try:
-            location = location_create(actor=request.actor, **form.cleaned_data)
+            location = services.location_create(actor=request.actor, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -116,7 +116,7 @@ def location_edit(request, pk):
     form = LocationEditForm(request.POST or None, initial=initial, instance=location)
     if request.method == "POST" and form.is_valid():
         try:
-            location_update(actor=request.actor, location=location, **form.cleaned_data)
+            services.location_update(actor=request.actor, location=location, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -1,0 +1,247 @@
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from .. import permissions as p
+from ..choices import Role
+from ..forms import PersonEditForm, PersonForm, TreeChoiceField
+from ..exports import xlsx_response
+from ..forms_base import StyledFormMixin, add_service_errors
+from ..models import Department, Membership, RoleGrant
+from ..permissions import restrict
+from .. import services
+from .base import get_for_actor, keyset_page, org_view, render
+
+
+def can_see_phone(actor, membership) -> bool:
+    """Phone numbers are shown in full to people managers, the dispatch desk, leaders and the person."""
+    return membership.user_id == actor.user.pk or bool(
+        actor.roles & {Role.ORG_ADMIN, Role.LOGISTICS_HEAD, Role.DISPATCHER, Role.LEADER, Role.DEPT_HEAD}
+    )
+
+
+def _people(request):
+    """Members the actor may see, filtered by the list's query parameters (page and export alike)."""
+    members = restrict(Membership.objects.all(), request.actor, p.PERSON_VIEW)
+    filters = {
+        "q": request.GET.get("q", "").strip(),
+        "role": request.GET.get("role", ""),
+        "department": request.GET.get("department", ""),
+        "status": request.GET.get("status", "active"),
+        "no_roles": request.GET.get("no_roles") == "1",
+        "must_change_password": request.GET.get("must_change_password") == "1",
+    }
+    if filters["q"]:
+        q = filters["q"]
+        members = members.filter(user__name__contains=q) | members.filter(employee_no=q) | members.filter(user__phone=q)
+    if filters["role"] in Role.values:
+        members = members.filter(role_grants__role=filters["role"])
+    if filters["department"].isdigit():
+        department = Department.objects.filter(pk=filters["department"]).first()
+        if department is not None:
+            members = members.filter(department__path__startswith=department.path)
+    if filters["status"] == "active":
+        members = members.filter(is_active=True)
+    elif filters["status"] == "inactive":
+        members = members.filter(is_active=False)
+    if filters["no_roles"]:
+        members = members.filter(role_grants__isnull=True)
+    if filters["must_change_password"]:
+        members = members.filter(user__must_change_password=True)
+    return members.distinct(), filters
+
+
+def _with_details(members):
+    return members.select_related("user", "department").prefetch_related(
+        Prefetch("role_grants", queryset=RoleGrant.objects.select_related("department"))
+    )
+
+
+@org_view(p.PERSON_VIEW)
+def person_list(request):
+    members, filters = _people(request)
+    page = keyset_page(request, _with_details(members), key="pk")
+    for membership in page["rows"]:
+        membership.phone_shown = (
+            membership.user.phone if can_see_phone(request.actor, membership) else membership.user.masked_phone
+        )
+    return render(
+        request,
+        "core/person_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "roles": Role.choices,
+            "departments": Department.objects.filter(is_active=True).order_by("path"),
+            "nav_active": "people",
+            "can_manage": request.actor.can(p.PERSON_MANAGE),
+        },
+        partial="core/partials/person_rows.html",
+    )
+
+
+@org_view(p.PERSON_VIEW)
+def person_detail(request, pk):
+    membership = get_for_actor(_with_details(Membership.objects.all()), request.actor, pk=pk, view=p.PERSON_VIEW)
+    can_manage = request.actor.can(p.PERSON_MANAGE)
+    return render(
+        request,
+        "core/person_detail.html",
+        {
+            "membership": membership,
+            "person": membership.user,
+            "phone": membership.user.phone if can_see_phone(request.actor, membership) else membership.user.masked_phone,
+            "grants": membership.role_grants.all(),
+            "history_sources": [
+                membership.user.history.all(),
+                membership.history.all(),
+                RoleGrant.history.filter(membership_id=membership.pk),
+            ],
+            "nav_active": "people",
+            "can_manage": can_manage,
+        },
+    )
+
+
+def _roles_from(cleaned_roles) -> list[tuple[str, None]]:
+    return [(role, None) for role in cleaned_roles]
+
+
+@org_view(p.PERSON_MANAGE)
+def person_create(request):
+    form = PersonForm(request.POST or None, initial={"roles": [Role.STAFF]})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        roles = _roles_from(data.pop("roles"))
+        try:
+            membership, password = services.person_create(actor=request.actor, roles=roles, **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return _show_password(request, membership, password)
+    return render(request, "core/object_form.html", {"form": form, "title": _("New person"), "nav_active": "people"})
+
+
+def _show_password(request, membership, password):
+    """The one-time password is shown once, on this response only; it is never stored in clear."""
+    return render(
+        request,
+        "core/person_password.html",
+        {"membership": membership, "password": password, "nav_active": "people"},
+    )
+
+
+@org_view(p.PERSON_MANAGE)
+def person_edit(request, pk):
+    membership = get_for_actor(
+        Membership.objects.select_related("user"), request.actor, pk=pk, view=p.PERSON_VIEW, change=p.PERSON_MANAGE
+    )
+    initial = {
+        "name": membership.user.name,
+        "email": membership.user.email,
+        "employee_no": membership.employee_no,
+        "department": membership.department_id,
+        "title": membership.title,
+        "is_active": membership.is_active,
+    }
+    form = PersonEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(actor=request.actor, membership=membership, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("core:person_detail", request.org.code, membership.pk)
+    return render(
+        request,
+        "core/object_form.html",
+        {"form": form, "title": _("Edit person"), "subject": membership.user.name, "nav_active": "people"},
+    )
+
+
+class RoleGrantForm(StyledFormMixin, forms.Form):
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices)
+    department = TreeChoiceField(
+        label=gettext_lazy("Limited to department"),
+        queryset=Department.objects.none(),
+        required=False,
+        help_text=gettext_lazy("Leave empty for the whole organisation."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.filter(is_active=True).order_by("path")
+
+
+RoleGrantFormSet = forms.formset_factory(RoleGrantForm, extra=2, can_delete=True)
+
+
+@org_view(p.PERSON_MANAGE)
+def person_roles(request, pk):
+    """Grant and revoke roles, each optionally limited to a department."""
+    membership = get_for_actor(
+        Membership.objects.select_related("user"), request.actor, pk=pk, view=p.PERSON_VIEW, change=p.PERSON_MANAGE
+    )
+    current = [{"role": g.role, "department": g.department_id} for g in membership.role_grants.all()]
+    formset = RoleGrantFormSet(request.POST or None, initial=current, prefix="roles")
+    error = None
+    if request.method == "POST" and formset.is_valid():
+        wanted = [
+            (form.cleaned_data["role"], form.cleaned_data.get("department"))
+            for form in formset.forms
+            if form.cleaned_data.get("role") and not form.cleaned_data.get("DELETE")
+        ]
+        try:
+            services.person_set_roles(actor=request.actor, membership=membership, roles=wanted)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("Roles saved."))
+            return redirect("core:person_detail", request.org.code, membership.pk)
+    return render(
+        request,
+        "core/person_roles.html",
+        {"membership": membership, "formset": formset, "error": error, "nav_active": "people"},
+    )
+
+
+@require_POST
+@org_view(p.PERSON_MANAGE)
+def person_reset_password(request, pk):
+    membership = get_for_actor(
+        Membership.objects.select_related("user"), request.actor, pk=pk, view=p.PERSON_VIEW, change=p.PERSON_MANAGE
+    )
+    password = services.person_reset_password(actor=request.actor, membership=membership)
+    return _show_password(request, membership, password)
+
+
+
+@org_view(p.PERSON_VIEW)
+def person_export(request):
+    members, _filters = _people(request)
+    rows = (
+        (
+            m.user.name,
+            m.user.phone if can_see_phone(request.actor, m) else m.user.masked_phone,
+            m.employee_no,
+            m.department.name if m.department_id else "",
+            m.title,
+            "、".join(str(g) for g in m.role_grants.all()),
+            _("Active") if m.is_active else _("Inactive"),
+        )
+        for m in _with_details(members).order_by("pk")
+    )
+    return xlsx_response(
+        request,
+        filename="people",
+        title=_("People"),
+        headers=[_("Name"), _("Mobile number"), _("Employee number"), _("Department"), _("Job title"), _("Roles"), _("Status")],
+        rows=rows,
+    )
+
