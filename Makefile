@@ -32,6 +32,14 @@ src/houqin/static/vendor/.copied: node_modules/.installed scripts/copy-vendor.sh
 
 install: $(VENV)/.synced src/houqin/static/vendor/.copied
 
+# On the LAN (HOST=0.0.0.0), QR codes must carry an address that phones can open.
+ifeq ($(HOST),0.0.0.0)
+HOUQIN_BASE_URL ?= http://$(shell hostname -I 2>/dev/null | awk '{print $$1}'):$(PORT)
+else
+HOUQIN_BASE_URL ?= http://$(HOST):$(PORT)
+endif
+export HOUQIN_BASE_URL
+
 run: install
 	DEBUG=true $(HOUQIN) migrate --no-input
 	DEBUG=true $(HOUQIN) createcachetable

@@ -33,8 +33,8 @@ def build_actor(user, org: Organization) -> Actor | None:
             grants_by_membership.setdefault(grant.membership_id, []).append(grant)
     direct = next((m for m in memberships if m.org_id == org.pk), None)
     if direct is not None:
-        grants = [g for g in grants_by_membership.get(direct.pk, []) if g.role not in DOWNWARD_ROLES]
-        return Actor(user=user, org=org, membership=direct, grants=_grants(direct, grants))
+        # In its own organisation a bureau grant reads the bureau and everything below it.
+        return Actor(user=user, org=org, membership=direct, grants=_grants(direct, grants_by_membership.get(direct.pk, [])))
     for membership in sorted(memberships, key=lambda m: -m.org.depth):  # nearest bureau first
         grants = [g for g in grants_by_membership.get(membership.pk, []) if g.role in DOWNWARD_ROLES]
         if grants:

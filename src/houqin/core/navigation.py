@@ -39,6 +39,7 @@ def entries_for(actor, org_code: str) -> list[dict]:
 
 ADMIN = _("Administration")
 register(NavEntry("home", _("My to-dos"), "core:home", None))
+register(NavEntry("organization", _("Organisation"), "core:organization_detail", p.ORG_VIEW, ADMIN))
 register(NavEntry("people", _("People"), "core:person_list", p.PERSON_VIEW, ADMIN))
 register(NavEntry("departments", _("Departments"), "core:department_list", p.DEPARTMENT_VIEW, ADMIN))
 register(NavEntry("locations", _("Locations"), "core:location_list", p.LOCATION_VIEW, ADMIN))

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from .views import departments, home, locations, people, security
+from .views import departments, home, locations, organizations, people, security
 
 app_name = "core"
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("organization/", organizations.organization_detail, name="organization_detail"),
     path("departments/", departments.department_list, name="department_list"),
     path("departments/new/", departments.department_create, name="department_create"),
     path("departments/<int:pk>/", departments.department_detail, name="department_detail"),
