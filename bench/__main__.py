@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "houqin.settings")
 os.environ.setdefault("HOUQIN_TESTING", "true")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 

@@ -53,7 +53,8 @@ def build(size: Size) -> World:
             room.building = building
             room.tree_save()
         users = User.objects.bulk_create(
-            User(phone="1{}{:09d}".format(n + 4, i), name="人员{}".format(i), password=password) for i in range(size.people)
+            User(phone="1{}{:09d}".format(n + 4, i), name="人员{}".format(i), password=password)
+            for i in range(size.people)
         )
         memberships = Membership.objects.bulk_create(
             Membership(org=org, user=u, employee_no="E{}".format(i), department=departments[i % len(departments)])
@@ -81,8 +82,17 @@ def cases(world: World, client):
         ("page  /o/<org>/people/ (first 50)", lambda: client.get("/o/{}/people/".format(code))),
         ("page  /o/<org>/people/?q=人员4999 (search)", lambda: client.get("/o/{}/people/?q=人员4999".format(code))),
         ("page  /o/<org>/locations/ (first 50)", lambda: client.get("/o/{}/locations/".format(code))),
-        ("page  /o/<org>/locations/qr-sheet/ (up to 600 QR codes)", lambda: client.get("/o/{}/locations/qr-sheet/".format(code))),
-        ("api   /api/v1/o/<org>/memberships/ (page of 50)", lambda: client.get("/api/v1/o/{}/memberships/".format(code))),
-        ("api   /api/v1/o/<org>/locations/?page_size=200", lambda: client.get("/api/v1/o/{}/locations/?page_size=200".format(code))),
+        (
+            "page  /o/<org>/locations/qr-sheet/ (up to 600 QR codes)",
+            lambda: client.get("/o/{}/locations/qr-sheet/".format(code)),
+        ),
+        (
+            "api   /api/v1/o/<org>/memberships/ (page of 50)",
+            lambda: client.get("/api/v1/o/{}/memberships/".format(code)),
+        ),
+        (
+            "api   /api/v1/o/<org>/locations/?page_size=200",
+            lambda: client.get("/api/v1/o/{}/locations/?page_size=200".format(code)),
+        ),
         ("restrict(people) + first 50 rows", restrict_people),
     ]

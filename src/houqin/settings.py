@@ -232,6 +232,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Tag and name operations by resource ("departments_list"), not by the shared /api/v1/o/{org_code}/ prefix.
+    "SCHEMA_PATH_PREFIX": r"/api/v1(?:/o/\{org_code\})?",
+    # Many models have a "kind" or "status"; name each choice set after its class so the names never collide.
+    "ENUM_NAME_OVERRIDES": {
+        "OrgKindEnum": "houqin.core.choices.OrgKind",
+        "DepartmentKindEnum": "houqin.core.choices.DepartmentKind",
+        "LocationKindEnum": "houqin.core.choices.LocationKind",
+        "RoleEnum": "houqin.core.choices.Role",
+    },
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -34,7 +34,9 @@ def build_actor(user, org: Organization) -> Actor | None:
     direct = next((m for m in memberships if m.org_id == org.pk), None)
     if direct is not None:
         # In its own organisation a bureau grant reads the bureau and everything below it.
-        return Actor(user=user, org=org, membership=direct, grants=_grants(direct, grants_by_membership.get(direct.pk, [])))
+        return Actor(
+            user=user, org=org, membership=direct, grants=_grants(direct, grants_by_membership.get(direct.pk, []))
+        )
     for membership in sorted(memberships, key=lambda m: -m.org.depth):  # nearest bureau first
         grants = [g for g in grants_by_membership.get(membership.pk, []) if g.role in DOWNWARD_ROLES]
         if grants:

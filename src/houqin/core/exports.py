@@ -24,7 +24,9 @@ def safe_cell(value):
     return value
 
 
-def xlsx_response(request, *, filename: str, title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:
+def xlsx_response(
+    request, *, filename: str, title: str, headers: Sequence[str], rows: Iterable[Sequence]
+) -> HttpResponse:
     """Write ``rows`` under ``headers`` to an .xlsx download and log the export (who, what, how many)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])

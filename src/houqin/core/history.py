@@ -53,7 +53,9 @@ def history_entries(*sources, limit: int = HISTORY_LIMIT) -> list[HistoryEntry]:
             if model_field.is_relation:
                 ids = {getattr(r, model_field.attname) for r in records} - {None}
                 if ids:
-                    related = model_field.related_model._base_manager.in_bulk(ids)
+                    # select_related(): names such as a membership's ("name @ org") follow their own
+                    # foreign keys, which would otherwise cost a query per row.
+                    related = model_field.related_model._base_manager.select_related().in_bulk(ids)
                     fk_names.update({(model_field.attname, pk): str(obj) for pk, obj in related.items()})
         by_object: dict = {}
         for record in reversed(records):  # oldest first, so each record is compared with the one before it

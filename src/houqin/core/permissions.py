@@ -61,7 +61,12 @@ TABLE: dict[str, dict[str, str]] = {
     Role.STAFF: {**_EVERYONE_READS, PERSON_VIEW: OWN},
     Role.FINANCE: {**_EVERYONE_READS, PERSON_VIEW: ORG},
     # The bureau reads what lies below it and writes nothing there.
-    Role.BUREAU: {ORG_VIEW: DESCENDANTS, DEPARTMENT_VIEW: DESCENDANTS, LOCATION_VIEW: DESCENDANTS, PERSON_VIEW: DESCENDANTS},
+    Role.BUREAU: {
+        ORG_VIEW: DESCENDANTS,
+        DEPARTMENT_VIEW: DESCENDANTS,
+        LOCATION_VIEW: DESCENDANTS,
+        PERSON_VIEW: DESCENDANTS,
+    },
 }
 
 # Roles whose grants apply below the member's own organisation instead of inside it.

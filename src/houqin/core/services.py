@@ -85,7 +85,8 @@ def _check_location_parent(location: Location) -> None:
                 "parent": _("A {kind} cannot be placed here; choose a parent of kind: {allowed}.").format(
                     kind=location.get_kind_display(),
                     allowed=", ".join(
-                        str(LocationKind(k).label) if k else str(_("(none: top level)")) for k in sorted(allowed, key=str)
+                        str(LocationKind(k).label) if k else str(_("(none: top level)"))
+                        for k in sorted(allowed, key=str)
                     ),
                 )
             }
@@ -139,7 +140,9 @@ def location_update(*, actor: Actor, location: Location, **data) -> Location:
 # People --------------------------------------------------------------------------------------
 
 
-def _validate_roles(actor: Actor, roles: Iterable[tuple[str, Department | None]]) -> list[tuple[str, Department | None]]:
+def _validate_roles(
+    actor: Actor, roles: Iterable[tuple[str, Department | None]]
+) -> list[tuple[str, Department | None]]:
     roles = list(dict.fromkeys(roles))
     for role, department in roles:
         if role not in Role.values:
@@ -177,16 +180,12 @@ def person_create(
         user.save()
     elif Membership.objects.filter(user=user).exists():
         raise ValidationError({"phone": _("This person is already a member of this organisation.")})
-    membership = Membership(
-        org=actor.org, user=user, employee_no=employee_no, department=department, title=title
-    )
+    membership = Membership(org=actor.org, user=user, employee_no=employee_no, department=department, title=title)
     membership.full_clean()
     membership.save()
     _grant_roles(membership, roles)
     if password:
-        security_event_record(
-            kind=SecurityEventKind.PASSWORD_RESET, org=actor.org, user=user, detail=_("New account")
-        )
+        security_event_record(kind=SecurityEventKind.PASSWORD_RESET, org=actor.org, user=user, detail=_("New account"))
     return membership, password
 
 

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, router
 from django.utils.translation import gettext_lazy as _
 
 ALL_ORGS = object()  # sentinel: scoping switched off on purpose (migrations, demo loader, platform admin)
@@ -62,9 +62,7 @@ class OrgScopedManager(models.Manager.from_queryset(OrgScopedQuerySet)):
         queryset = super().get_queryset()
         if orgs is None:
             raise ScopeError(
-                "{} queried outside an organisation scope; wrap the code in org_scope(org).".format(
-                    self.model.__name__
-                )
+                "{} queried outside an organisation scope; wrap the code in org_scope(org).".format(self.model.__name__)
             )
         if orgs is ALL_ORGS:
             return queryset
@@ -74,7 +72,9 @@ class OrgScopedManager(models.Manager.from_queryset(OrgScopedQuerySet)):
 class OrgScopedModel(models.Model):
     """A row that belongs to one organisation and is only visible inside its scope."""
 
-    org = models.ForeignKey("core.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation"))
+    org = models.ForeignKey(
+        "core.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
 
     # The default manager is scoped; Django's base manager (used for related-object access such as
     # ``membership.department``) stays plain, so following a foreign key never needs a scope.
@@ -87,6 +87,26 @@ class OrgScopedModel(models.Model):
         super().full_clean(*args, **kwargs)
         self.validate_same_org()
 
+    def validate_constraints(self, exclude=None):
+        """As Django's, but a per-organisation unique constraint on ``(org, field)`` (e.g. a code, a 工号) is
+        reported on ``field`` in words, so a form shows it next to that field instead of at the top."""
+        using = router.db_for_write(self.__class__, instance=self)
+        errors: dict = {}
+        for model_class, constraints in self.get_constraints():
+            for constraint in constraints:
+                try:
+                    constraint.validate(model_class, self, exclude=exclude, using=using)
+                except ValidationError as error:
+                    field_names = [name for name in getattr(constraint, "fields", ()) if name != "org"]
+                    if isinstance(constraint, models.UniqueConstraint) and len(field_names) == 1:
+                        errors.setdefault(field_names[0], []).append(
+                            self.unique_error_message(model_class, (field_names[0],))
+                        )
+                    else:
+                        errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
     def validate_same_org(self) -> None:
         """Refuse links to another organisation's rows (Django checks foreign keys without scope)."""
         errors = {}
@@ -96,7 +116,9 @@ class OrgScopedModel(models.Model):
             related_id = getattr(self, field.attname)
             if related_id is None:
                 continue
-            related_org_id = field.related_model._base_manager.filter(pk=related_id).values_list("org_id", flat=True).first()
+            related_org_id = (
+                field.related_model._base_manager.filter(pk=related_id).values_list("org_id", flat=True).first()
+            )
             if related_org_id != self.org_id:
                 errors[field.name] = _("Choose an entry of this organisation.")
         if errors:

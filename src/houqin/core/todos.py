@@ -45,7 +45,12 @@ def people_setup(actor: Actor) -> list[Todo]:
     members = restrict(Membership.objects.filter(is_active=True), actor, p.PERSON_MANAGE)
     base = reverse("core:person_list", args=[actor.org.code])
     return [
-        Todo(_("People without any role"), members.filter(role_grants__isnull=True).count(), base + "?no_roles=1", "warning"),
+        Todo(
+            _("People without any role"),
+            members.filter(role_grants__isnull=True).count(),
+            base + "?no_roles=1",
+            "warning",
+        ),
         Todo(
             _("People who have not yet replaced their one-time password"),
             members.filter(user__must_change_password=True).count(),

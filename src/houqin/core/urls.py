@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import departments, home, locations, organizations, people, security
+from .views import departments, home, imports, locations, organizations, people, security
 
 app_name = "core"
 
@@ -15,12 +15,16 @@ urlpatterns = [
     path("locations/new/", locations.location_create, name="location_create"),
     path("locations/qr-sheet/", locations.location_qr_sheet, name="location_qr_sheet"),
     path("locations/export/", locations.location_export, name="location_export"),
+    path("locations/import/", imports.location_import, name="location_import"),
+    path("locations/import/template/", imports.location_import_template, name="location_import_template"),
     path("locations/<int:pk>/", locations.location_detail, name="location_detail"),
     path("locations/<int:pk>/edit/", locations.location_edit, name="location_edit"),
     path("l/<str:token>/", locations.location_by_token, name="location_by_token"),
     path("people/", people.person_list, name="person_list"),
     path("people/new/", people.person_create, name="person_create"),
     path("people/export/", people.person_export, name="person_export"),
+    path("people/import/", imports.person_import, name="person_import"),
+    path("people/import/template/", imports.person_import_template, name="person_import_template"),
     path("people/<int:pk>/", people.person_detail, name="person_detail"),
     path("people/<int:pk>/edit/", people.person_edit, name="person_edit"),
     path("people/<int:pk>/roles/", people.person_roles, name="person_roles"),

@@ -1,38 +1,69 @@
 """What every org API endpoint stands on: the same actor, permission table and restrict() as pages."""
 
+from django.utils.translation import gettext as _
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import viewsets
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import JSONParser
 
 from ..access import actor_for_request
 from ..permissions import restrict
 
 READ_ACTIONS = {"list", "retrieve", "metadata"}
 
+ORG_CODE_PARAMETER = OpenApiParameter(
+    "org_code",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="Code of the organisation (as in its page addresses); every row read or written belongs to it.",
+)
+
+
+class OrgAutoSchema(AutoSchema):
+    """Documents the ``org_code`` path parameter that every org endpoint shares."""
+
+    def get_override_parameters(self):
+        return [ORG_CODE_PARAMETER, *super().get_override_parameters()]
+
 
 class OrgViewSetMixin:
-    """For viewsets under /api/v1/o/<org_code>/: ``view_permission`` to read, ``manage_permission`` to write."""
+    """For viewsets under /api/v1/o/<org_code>/: ``view_permission`` to read, ``manage_permission`` to write.
+
+    Declare ``queryset = Model.objects.none()`` (a scoped manager refuses ``all()`` at import time);
+    requests read ``Model.objects`` inside the org scope that the middleware opened.
+    """
 
     view_permission: str
     manage_permission: str | None = None
+    schema = OrgAutoSchema()
+    # Token first: a refused request then gets 401 with "WWW-Authenticate: Token" instead of a bare 403.
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    parser_classes = [JSONParser]  # nested bodies (roles) have no form encoding
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        # The password-change middleware only sees session users; a token keeps working after a reset.
+        if request.user.must_change_password:
+            raise PermissionDenied(_("Change your one-time password before using the API."))
         self.actor = actor_for_request(request._request)  # 404 when the org is not reachable
         needed = self.view_permission if self.action in READ_ACTIONS else self.manage_permission
         if needed is None or not self.actor.can(needed):
             raise PermissionDenied
 
     def base_queryset(self):
-        return self.queryset.all()
+        return self.queryset.model.objects.all()
 
     def get_queryset(self):
         return restrict(self.base_queryset(), self.actor, self.view_permission)
 
     def get_object(self):
         obj = super().get_object()
-        if self.action not in READ_ACTIONS and self.manage_permission:
-            if not restrict(type(obj).objects.filter(pk=obj.pk), self.actor, self.manage_permission).exists():
-                raise PermissionDenied
+        writing = self.action not in READ_ACTIONS and self.manage_permission
+        if writing and not restrict(type(obj).objects.filter(pk=obj.pk), self.actor, self.manage_permission).exists():
+            raise PermissionDenied
         return obj
 
 

@@ -138,7 +138,11 @@ def test_phone_numbers_are_masked_for_people_who_do_not_need_them(world, login):
     ],
 )
 def test_production_refuses_to_start_without_required_settings(env, message, tmp_path):
-    clean = {k: v for k, v in os.environ.items() if k not in {"HOUQIN_TESTING", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "HOUQIN_BASE_URL"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"HOUQIN_TESTING", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "HOUQIN_BASE_URL"}
+    }
     clean.update(env, DEBUG="false", DJANGO_SETTINGS_MODULE="houqin.settings")
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"], env=clean, capture_output=True, text=True, cwd=tmp_path

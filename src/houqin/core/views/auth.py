@@ -50,7 +50,9 @@ class LoginForm(StyledFormMixin, forms.Form):
         if not username or not password:
             return data
         try:
-            self.user = authenticate(self.request, username=username.strip(), password=password, org_code=data.get("org"))
+            self.user = authenticate(
+                self.request, username=username.strip(), password=password, org_code=data.get("org")
+            )
         except AmbiguousLogin:
             with scopes_disabled():
                 org_ids = Membership.objects.filter(employee_no=username.strip()).values("org_id")
@@ -141,7 +143,11 @@ def org_switcher(request):
 @extend_schema(
     request=inline_serializer(
         "TokenRequest",
-        {"username": serializers.CharField(), "password": serializers.CharField(), "org": serializers.CharField(required=False)},
+        {
+            "username": serializers.CharField(),
+            "password": serializers.CharField(),
+            "org": serializers.CharField(required=False),
+        },
     ),
     responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
     summary="Obtain an API token with a mobile number or employee number and password",

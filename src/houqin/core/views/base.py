@@ -13,6 +13,7 @@ from ..access import actor_for_request
 from ..permissions import Actor, restrict
 
 PAGE_SIZE = 50
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def org_view(action: str | None = None):
@@ -25,6 +26,8 @@ def org_view(action: str | None = None):
             actor = actor_for_request(request)
             if action and not actor.can(action):
                 raise PermissionDenied
+            if actor.via_bureau and request.method not in SAFE_METHODS:
+                raise PermissionDenied  # a bureau reads the organisations below it and writes nothing there
             return view(request, *args, **kwargs)
 
         wrapped.required_action = action

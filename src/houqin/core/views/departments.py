@@ -4,11 +4,11 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from .. import permissions as p
+from .. import services
 from ..forms import DepartmentEditForm, DepartmentForm
 from ..forms_base import add_service_errors
 from ..models import Department, Membership
 from ..permissions import restrict
-from .. import services
 from .base import get_for_actor, keyset_page, org_view, render
 
 
@@ -28,7 +28,9 @@ def department_list(request):
 
 @org_view(p.DEPARTMENT_VIEW)
 def department_detail(request, pk):
-    department = get_for_actor(Department.objects.select_related("parent"), request.actor, pk=pk, view=p.DEPARTMENT_VIEW)
+    department = get_for_actor(
+        Department.objects.select_related("parent"), request.actor, pk=pk, view=p.DEPARTMENT_VIEW
+    )
     children = department.children.order_by("path")
     members = restrict(
         Membership.objects.filter(department=department, is_active=True), request.actor, p.PERSON_VIEW

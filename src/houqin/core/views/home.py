@@ -1,3 +1,4 @@
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from ..access import orgs_for_user
@@ -22,7 +23,9 @@ def home(request):
     memberships = (
         Membership.objects.none()
         if actor.via_bureau
-        else Membership.objects.filter(user=request.user).select_related("department").prefetch_related("role_grants")
+        else Membership.objects.filter(user=request.user)
+        .select_related("department")
+        .prefetch_related(Prefetch("role_grants", queryset=RoleGrant.objects.select_related("department")))
     )
     context = {
         "nav_active": "home",

@@ -5,6 +5,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from .. import permissions as p
+from .. import services
 from ..choices import LocationKind
 from ..exports import xlsx_response
 from ..forms import LocationEditForm, LocationForm
@@ -12,7 +13,6 @@ from ..forms_base import add_service_errors
 from ..locations import actions_for, qr_url
 from ..models import Location
 from ..permissions import restrict
-from .. import services
 from .base import get_for_actor, keyset_page, org_view, render
 
 QR_SHEET_LIMIT = 600  # one print job; a whole hospital is printed building by building
@@ -97,7 +97,9 @@ def location_by_token(request, token):
 
 @org_view(p.LOCATION_MANAGE)
 def location_create(request):
-    form = LocationForm(request.POST or None, initial={"parent": request.GET.get("parent"), "kind": request.GET.get("kind")})
+    form = LocationForm(
+        request.POST or None, initial={"parent": request.GET.get("parent"), "kind": request.GET.get("kind")}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             location = services.location_create(actor=request.actor, **form.cleaned_data)
@@ -106,12 +108,16 @@ def location_create(request):
         else:
             messages.success(request, _("Location “{name}” created.").format(name=location.name))
             return redirect("core:location_detail", request.org.code, location.pk)
-    return render(request, "core/object_form.html", {"form": form, "title": _("New location"), "nav_active": "locations"})
+    return render(
+        request, "core/object_form.html", {"form": form, "title": _("New location"), "nav_active": "locations"}
+    )
 
 
 @org_view(p.LOCATION_MANAGE)
 def location_edit(request, pk):
-    location = get_for_actor(Location.objects.all(), request.actor, pk=pk, view=p.LOCATION_VIEW, change=p.LOCATION_MANAGE)
+    location = get_for_actor(
+        Location.objects.all(), request.actor, pk=pk, view=p.LOCATION_VIEW, change=p.LOCATION_MANAGE
+    )
     initial = {f: getattr(location, f) for f in ("name", "code", "kind", "parent", "note", "is_active")}
     form = LocationEditForm(request.POST or None, initial=initial, instance=location)
     if request.method == "POST" and form.is_valid():

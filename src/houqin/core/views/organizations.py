@@ -8,7 +8,9 @@ from .base import org_view, render
 def organization_detail(request):
     """The organisation itself: where it sits, what lies below it, and its change history."""
     org = request.org
-    below = restrict(Organization.objects.filter(path__startswith=org.path).exclude(pk=org.pk), request.actor, p.ORG_VIEW)
+    below = restrict(
+        Organization.objects.filter(path__startswith=org.path).exclude(pk=org.pk), request.actor, p.ORG_VIEW
+    )
     return render(
         request,
         "core/organization_detail.html",

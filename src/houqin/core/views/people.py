@@ -8,21 +8,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from .. import permissions as p
+from .. import services
 from ..choices import Role
-from ..forms import PersonEditForm, PersonForm, TreeChoiceField
 from ..exports import xlsx_response
+from ..forms import PersonEditForm, PersonForm, TreeChoiceField
 from ..forms_base import StyledFormMixin, add_service_errors
 from ..models import Department, Membership, RoleGrant
 from ..permissions import restrict
-from .. import services
+from ..selectors import can_see_phone
 from .base import get_for_actor, keyset_page, org_view, render
-
-
-def can_see_phone(actor, membership) -> bool:
-    """Phone numbers are shown in full to people managers, the dispatch desk, leaders and the person."""
-    return membership.user_id == actor.user.pk or bool(
-        actor.roles & {Role.ORG_ADMIN, Role.LOGISTICS_HEAD, Role.DISPATCHER, Role.LEADER, Role.DEPT_HEAD}
-    )
 
 
 def _people(request):
@@ -95,7 +89,9 @@ def person_detail(request, pk):
         {
             "membership": membership,
             "person": membership.user,
-            "phone": membership.user.phone if can_see_phone(request.actor, membership) else membership.user.masked_phone,
+            "phone": membership.user.phone
+            if can_see_phone(request.actor, membership)
+            else membership.user.masked_phone,
             "grants": membership.role_grants.all(),
             "history_sources": [
                 membership.user.history.all(),
@@ -221,7 +217,6 @@ def person_reset_password(request, pk):
     return _show_password(request, membership, password)
 
 
-
 @org_view(p.PERSON_VIEW)
 def person_export(request):
     members, _filters = _people(request)
@@ -241,7 +236,14 @@ def person_export(request):
         request,
         filename="people",
         title=_("People"),
-        headers=[_("Name"), _("Mobile number"), _("Employee number"), _("Department"), _("Job title"), _("Roles"), _("Status")],
+        headers=[
+            _("Name"),
+            _("Mobile number"),
+            _("Employee number"),
+            _("Department"),
+            _("Job title"),
+            _("Roles"),
+            _("Status"),
+        ],
         rows=rows,
     )
-

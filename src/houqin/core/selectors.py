@@ -1,0 +1,19 @@
+"""Reads of the foundation that pages, API and exports share."""
+
+from __future__ import annotations
+
+from .choices import Role
+from .permissions import Actor
+
+# Roles that see every phone number they can see a person for: people managers, the dispatch desk, leaders.
+PHONE_READERS = frozenset({Role.ORG_ADMIN, Role.LOGISTICS_HEAD, Role.DISPATCHER, Role.LEADER, Role.DEPT_HEAD})
+
+
+def sees_phones(actor: Actor) -> bool:
+    """May the actor see (and search by) the phone numbers of the people they can see?"""
+    return bool(actor.roles & PHONE_READERS)
+
+
+def can_see_phone(actor: Actor, membership) -> bool:
+    """Phone numbers are shown in full to people managers, the dispatch desk, leaders and the person."""
+    return membership.user_id == actor.user.pk or sees_phones(actor)

@@ -1,0 +1,492 @@
+"""Org isolation: every route from the URL resolver, as an org-B admin and as the bureau, against org A.
+
+The routes are read from ``get_resolver()`` at collection time. Each route under an organisation must
+appear in ``PAGES`` (by URL name) or ``API`` (by URL name of the DRF router) with how to reach an org-A
+row and a valid write, and each route outside an organisation in ``EXEMPT`` with the reason. A route in
+neither, or an entry that no longer names a route, fails the suite: a new page or endpoint is checked
+from the day it is added.
+
+Expected:
+- org-B admin on org A's addresses: 404 for every method (405 where the method does not exist), and no
+  row anywhere changed; also on its own org's addresses with org-A ids (the classic IDOR).
+- bureau on org A (read-only): GET 200 where the route is a read the bureau has, every other request
+  refused (403/404/405), no row changed.
+- anonymous: sent to the login page (pages) or refused (API), no row changed.
+- the control: org A's org_admin gets 200 on every GET and a successful, data-changing response on
+  every write below, so the writes above were real attempts that would have changed data if allowed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from io import BytesIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from openpyxl import load_workbook
+
+from houqin.core.access import build_actor
+from houqin.core.api.base import OrgViewSetMixin
+from houqin.core.choices import LocationKind, Role
+from houqin.core.imports import LocationImporter, PersonImporter
+from houqin.core.models import Department, Location, Membership, Organization, RoleGrant, User
+from houqin.core.tenancy import ScopeError, org_scope, scopes_disabled
+
+# Routes outside any organisation, each with why it needs no org-isolation check.
+EXEMPT = {
+    "home": "redirects to one of the person's own organisations; shows no rows",
+    "login": "the login form; no organisation data",
+    "logout": "ends the session; no organisation data",
+    "password_change": "changes the logged-in person's own password only",
+    "org_switcher": "lists only the person's own organisations (checked in test_tenancy)",
+    "set_language": "stores the language choice in the session",
+    "api_token": "issues a token for the credentials given; no organisation data",
+    "api_schema": "the OpenAPI description; no rows",
+    "api_docs": "Swagger UI page for the schema; no rows",
+    "api_redoc": "ReDoc page for the schema; no rows",
+    "admin:*": "platform admin for superusers (is_staff); organisation members cannot log in there",
+}
+# Only mounted with DEBUG=true (urls.py); not stale when absent.
+DEBUG_ONLY_EXEMPT = {
+    "errors/403/": "DEBUG-only preview of the 403 page",
+    "errors/404/": "DEBUG-only preview of the 404 page",
+    "errors/500/": "DEBUG-only preview of the 500 page",
+}
+
+# The reads a bureau has on the organisations below it (a literal, not read from permissions.TABLE).
+BUREAU_READS = {None, "org.view", "department.view", "location.view", "person.view"}
+READ_DRF_ACTIONS = {"list", "retrieve"}
+
+
+def _xlsx(importer_class, rows: list[dict]) -> Callable:
+    def build(world):
+        with org_scope(world.org_a):
+            actor = build_actor(world.member(Role.ORG_ADMIN).user, world.org_a)
+            workbook = load_workbook(BytesIO(importer_class(actor).template()))
+        sheet = workbook.worksheets[0]
+        for row in rows:
+            sheet.append([row.get(column.key, "") for column in importer_class.columns])
+        buffer = BytesIO()
+        workbook.save(buffer)
+        return {"file": SimpleUploadedFile("import.xlsx", buffer.getvalue())}
+
+    return build
+
+
+@dataclass(frozen=True)
+class T:
+    """How to call one route against org A: its URL arguments and, per method, a valid request body."""
+
+    kwargs: Callable = lambda w: {}
+    post: Callable | None = None
+    put: Callable | None = None
+    patch: Callable | None = None
+    delete: Callable | None = None
+    get_status: int = 200  # what org A's org_admin gets for GET (405 for POST-only pages)
+
+    def body(self, method: str):
+        return getattr(self, method.lower(), None)
+
+
+def _staff(w):
+    return w.member(Role.STAFF)
+
+
+def _floor(w):
+    return w.room_a.parent_id
+
+
+def _department_form(w, **extra):
+    return {"name": "新部门", "code": "NEW1", "kind": "office", **extra}
+
+
+def _room_form(w, **extra):
+    return {"name": "102教室", "code": "A1-102", "kind": LocationKind.ROOM, "parent": _floor(w), **extra}
+
+
+def _person_form(w, **extra):
+    return {"name": "新同事", "phone": "13811119999", **extra}
+
+
+_roles_formset = {
+    "roles-TOTAL_FORMS": "2",
+    "roles-INITIAL_FORMS": "1",
+    "roles-MIN_NUM_FORMS": "0",
+    "roles-MAX_NUM_FORMS": "1000",
+    "roles-0-role": Role.STAFF,
+    "roles-1-role": Role.DISPATCHER,
+}
+
+# Every page under /o/<org_code>/ (URL name → how to reach org A's row, and a valid write).
+PAGES = {
+    "core:home": T(),
+    "core:organization_detail": T(),
+    "core:department_list": T(),
+    "core:department_create": T(
+        post=lambda w: {"name": "新部门", "code": "NEW1", "kind": "office", "parent": w.dept_a.pk}
+    ),
+    "core:department_detail": T(lambda w: {"pk": w.dept_a.pk}),
+    "core:department_edit": T(
+        lambda w: {"pk": w.dept_a.pk},
+        post=lambda w: {"name": "改名处", "code": "ZWC", "kind": "office", "is_active": "on"},
+    ),
+    "core:location_list": T(),
+    "core:location_create": T(post=_room_form),
+    "core:location_qr_sheet": T(),
+    "core:location_export": T(),
+    "core:location_import": T(
+        post=_xlsx(LocationImporter, [{"code": "A1-103", "name": "103教室", "kind": "房间", "parent": "A1-1"}])
+    ),
+    "core:location_import_template": T(),
+    "core:location_detail": T(lambda w: {"pk": w.room_a.pk}),
+    "core:location_edit": T(
+        lambda w: {"pk": w.room_a.pk},
+        post=lambda w: {
+            "name": "改名教室",
+            "code": "A1-101",
+            "kind": LocationKind.ROOM,
+            "parent": _floor(w),
+            "is_active": "on",
+        },
+    ),
+    "core:location_by_token": T(lambda w: {"token": w.room_a.qr_token}),
+    "core:person_list": T(),
+    "core:person_create": T(post=lambda w: _person_form(w, roles=[Role.STAFF])),
+    "core:person_export": T(),
+    "core:person_import": T(post=_xlsx(PersonImporter, [{"name": "导入者", "phone": "13811118888"}])),
+    "core:person_import_template": T(),
+    "core:person_detail": T(lambda w: {"pk": _staff(w).pk}),
+    "core:person_edit": T(
+        lambda w: {"pk": _staff(w).pk},
+        post=lambda w: {"name": "改名", "employee_no": "A999", "department": w.dept_a.pk, "is_active": "on"},
+    ),
+    "core:person_roles": T(lambda w: {"pk": _staff(w).pk}, post=lambda w: dict(_roles_formset)),
+    "core:person_reset_password": T(lambda w: {"pk": _staff(w).pk}, post=lambda w: {}, get_status=405),
+    "core:security_log": T(),
+}
+
+# Every endpoint under /api/v1/o/<org_code>/ (URL name of the router → org-A row and valid JSON bodies).
+API = {
+    "api_organization-list": T(),
+    "api_organization-detail": T(lambda w: {"pk": w.org_a.pk}),
+    "api_department-list": T(
+        post=lambda w: {"name": "新部门", "code": "NEW1", "kind": "office", "parent": w.dept_a.pk}
+    ),
+    "api_department-detail": T(
+        lambda w: {"pk": w.dept_a.pk},
+        put=lambda w: {"name": "改名处", "code": "ZWC", "kind": "office", "parent": None, "is_active": True},
+        patch=lambda w: {"name": "改名处"},
+    ),
+    "api_location-list": T(post=_room_form),
+    "api_location-detail": T(
+        lambda w: {"pk": w.room_a.pk},
+        put=lambda w: {
+            "name": "改名教室",
+            "code": "A1-101",
+            "kind": LocationKind.ROOM,
+            "parent": _floor(w),
+            "note": "",
+        },
+        patch=lambda w: {"name": "改名教室"},
+    ),
+    "api_person-list": T(),
+    "api_person-detail": T(lambda w: {"pk": _staff(w).pk}),
+    "api_membership-list": T(
+        post=lambda w: {"name": "新同事", "phone": "13811119999", "roles": [{"role": Role.STAFF}]}
+    ),
+    "api_membership-detail": T(lambda w: {"pk": _staff(w).pk}, patch=lambda w: {"name": "改名"}),
+    "api_membership-roles": T(
+        lambda w: {"pk": _staff(w).pk}, put=lambda w: {"roles": [{"role": Role.STAFF}, {"role": Role.DISPATCHER}]}
+    ),
+    "api_membership-reset-password": T(lambda w: {"pk": _staff(w).pk}, post=lambda w: {}),
+}
+
+PAGE_METHODS = ["GET", "POST"]
+API_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+# The walk ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Route:
+    name: str | None  # with namespace ("core:department_list"); None for unnamed patterns
+    route: str  # full pattern text
+    params: frozenset[str]
+    callback: Callable
+    namespace: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.name or self.route
+
+    @property
+    def is_api(self) -> bool:
+        return hasattr(self.callback, "cls")
+
+    @property
+    def drf_actions(self) -> dict[str, str]:
+        return getattr(self.callback, "actions", None) or {}
+
+    def __str__(self):
+        return "{} ({})".format(self.key, self.route)
+
+
+def _params(pattern) -> set[str]:
+    regex = getattr(pattern.pattern, "regex", None)
+    return set(regex.groupindex) if regex is not None else set()
+
+
+def collect_routes() -> list[Route]:
+    routes: list[Route] = []
+
+    def walk(patterns, prefix: str, namespace: str, params: set[str]):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            found = params | _params(pattern)
+            if isinstance(pattern, URLResolver):
+                walk(
+                    pattern.url_patterns,
+                    route,
+                    namespace + (pattern.namespace + ":" if pattern.namespace else ""),
+                    found,
+                )
+            elif isinstance(pattern, URLPattern):
+                name = namespace + pattern.name if pattern.name else None
+                routes.append(Route(name, route, frozenset(found), pattern.callback, namespace.rstrip(":")))
+
+    walk(get_resolver().url_patterns, "", "", set())
+    return routes
+
+
+ROUTES = collect_routes()
+ORG_ROUTES = [r for r in ROUTES if "org_code" in r.params]
+
+
+def _exempt_reason(route: Route) -> str | None:
+    for key in (route.key, route.namespace + ":*" if route.namespace else None):
+        if key in EXEMPT:
+            return EXEMPT[key]
+        if key in DEBUG_ONLY_EXEMPT:
+            return DEBUG_ONLY_EXEMPT[key]
+    return None
+
+
+def _target(route: Route) -> T | None:
+    return (API if route.is_api else PAGES).get(route.name)
+
+
+def _url(route: Route, world, org_code: str = "org-a") -> str:
+    kwargs = {"org_code": org_code, **_target(route).kwargs(world)}
+    if "format" in route.params:
+        kwargs["format"] = "json"
+    assert set(kwargs) == set(route.params), "{}: mapping gives {}, the route takes {}".format(
+        route, set(kwargs), set(route.params)
+    )
+    return reverse(route.name, kwargs=kwargs)
+
+
+def _required_action(route: Route, method: str) -> tuple[bool, str | None]:
+    """(is this request a read, the action it needs) as the view declares it."""
+    if route.is_api:
+        drf_action = route.drf_actions.get(method.lower())
+        if drf_action in READ_DRF_ACTIONS:
+            return True, route.callback.cls.view_permission
+        return False, getattr(route.callback.cls, "manage_permission", None)
+    return method == "GET", route.callback.required_action
+
+
+def _state() -> dict:
+    """Every row of the foundation's org data (both orgs) and the size of its history."""
+    with scopes_disabled():
+        state = {}
+        for model in (Organization, Department, Location, Membership, RoleGrant, User):
+            fields = [f.attname for f in model._meta.concrete_fields if f.attname != "last_login"]
+            state[model.__name__] = list(model._base_manager.order_by("pk").values_list(*fields))
+            state[model.__name__ + ".history"] = model.history.count()
+    return state
+
+
+def _send(client, route: Route, url: str, method: str, world):
+    target = _target(route)
+    builder = target.body(method) if method != "GET" else None
+    body = builder(world) if builder else {}
+    if route.is_api:
+        return client.generic(method, url, json.dumps(body), content_type="application/json")
+    if method == "GET":
+        return client.get(url)
+    return client.post(url, body)
+
+
+# Coverage of the walk ---------------------------------------------------------------------------
+
+
+def test_the_walk_finds_pages_and_api():
+    keys = {route.key for route in ROUTES}
+    assert "core:department_detail" in keys and "login" in keys
+    assert any(route.is_api for route in ORG_ROUTES), "no API route found under /api/v1/o/<org_code>/"
+
+
+def test_every_route_is_covered_or_exempt():
+    missing = []
+    for route in ROUTES:
+        if "org_code" in route.params:
+            if _target(route) is None:
+                missing.append("{}: add it to {}".format(route, "API" if route.is_api else "PAGES"))
+        elif _exempt_reason(route) is None:
+            missing.append("{}: not under an organisation; add it to EXEMPT with a reason".format(route))
+    assert not missing, "routes neither covered nor exempt:\n" + "\n".join(missing)
+
+
+def test_no_stale_entries():
+    names = {route.name for route in ROUTES if route.name}
+    keys = {route.key for route in ROUTES}
+    namespaces = {route.namespace + ":*" for route in ROUTES if route.namespace}
+    stale = [key for key in EXEMPT if key not in keys and key not in namespaces]
+    stale += [name for name in PAGES if name not in names]
+    stale += [name for name in API if name not in names]
+    assert not stale, "entries that no longer name a route: {}".format(stale)
+
+
+def test_every_org_route_declares_its_protection():
+    """Pages under an org go through @org_view (which sets ``required_action``); API views through
+    OrgViewSetMixin (actor, 404 for unreachable orgs, view/manage permissions)."""
+    unprotected = []
+    for route in ORG_ROUTES:
+        if route.is_api:
+            if not issubclass(route.callback.cls, OrgViewSetMixin):
+                unprotected.append(str(route))
+        elif not hasattr(route.callback, "required_action"):
+            unprotected.append(str(route))
+    assert not unprotected, "org routes without @org_view / OrgViewSetMixin: {}".format(unprotected)
+
+
+def test_scoped_manager_fails_closed(world):
+    with pytest.raises(ScopeError):
+        Department.objects.count()
+
+
+# The requests -----------------------------------------------------------------------------------
+
+
+def _methods(route: Route) -> list[str]:
+    return API_METHODS if route.is_api else PAGE_METHODS
+
+
+ROUTE_CASES = [
+    pytest.param(route, id=route.key + ("-fmt" if "format" in route.params else ""))
+    for route in ORG_ROUTES
+    if _target(route) is not None  # the others are reported by test_every_route_is_covered_or_exempt
+]
+CONTROL_CASES = [
+    pytest.param(route, method, id="{}-{}{}".format(route.key, method, "-fmt" if "format" in route.params else ""))
+    for route in (case.values[0] for case in ROUTE_CASES)
+    for method in _methods(route)
+    if "format" not in route.params  # the suffixed twin runs the same view; the refusals above cover it
+    and (
+        (method == "GET" and (not route.is_api or "get" in route.drf_actions))
+        or (_target(route).body(method) is not None and (not route.is_api or method.lower() in route.drf_actions))
+    )
+]
+ORG_A_SECRETS = ("甲小学", "总务处", "101教室")  # names of org-A rows that must not appear in a refusal
+
+
+def _assert_unchanged(before, route, method, who):
+    after = _state()
+    changed = [key for key in before if before[key] != after[key]]
+    assert not changed, "{} {} as {} changed {}".format(method, route, who, changed)
+
+
+@pytest.mark.parametrize("route", ROUTE_CASES)
+def test_org_b_admin_cannot_reach_org_a(world, login, route):
+    client = login(world.member_b)
+    for method in _methods(route):
+        before = _state()
+        response = _send(client, route, _url(route, world), method, world)
+        assert response.status_code in (404, 405), "{} {} as org-B admin: {}".format(
+            method, route, response.status_code
+        )
+        body = response.content.decode(errors="replace")
+        assert not any(secret in body for secret in ORG_A_SECRETS), "{} {} shows org-A data".format(method, route)
+        _assert_unchanged(before, route, method, "org-B admin")
+
+
+@pytest.mark.parametrize("route", [case for case in ROUTE_CASES if case.values[0].params - {"org_code", "format"}])
+def test_org_b_admin_cannot_use_org_a_ids_in_its_own_org(world, login, route):
+    """The same org-A ids under org B's own address, where the org-B admin may do everything."""
+    client = login(world.member_b)
+    for method in _methods(route):
+        before = _state()
+        response = _send(client, route, _url(route, world, org_code="org-b"), method, world)
+        allowed = {404, 405}
+        if route.is_api and method.lower() not in route.drf_actions:
+            allowed.add(403)  # the method does not exist here: refused before any row is looked up
+        assert response.status_code in allowed, "{} {} (org-B address, org-A id): {}".format(
+            method, route, response.status_code
+        )
+        _assert_unchanged(before, route, method, "org-B admin in org B")
+
+
+@pytest.mark.parametrize("route", ROUTE_CASES)
+def test_bureau_reads_org_a_and_writes_nothing(world, login, route):
+    client = login(world.bureau_member)
+    for method in _methods(route):
+        before = _state()
+        response = _send(client, route, _url(route, world), method, world)
+        is_read, action = _required_action(route, method)
+        if is_read and method == "GET" and action in BUREAU_READS:
+            assert response.status_code == 200, "{} {} as bureau: {}".format(method, route, response.status_code)
+        else:
+            assert response.status_code in (403, 404, 405), "{} {} as bureau: {}".format(
+                method, route, response.status_code
+            )
+        _assert_unchanged(before, route, method, "bureau")
+
+
+@pytest.mark.parametrize("route", ROUTE_CASES)
+def test_anonymous_is_sent_to_login(world, client, route):
+    for method in _methods(route):
+        before = _state()
+        response = _send(client, route, _url(route, world), method, world)
+        if route.is_api:
+            assert response.status_code in (401, 403), "{} {}: {}".format(method, route, response.status_code)
+        elif response.status_code != 405:
+            assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+        _assert_unchanged(before, route, method, "anonymous")
+
+
+@pytest.mark.parametrize("route,method", CONTROL_CASES)
+def test_control_org_a_admin_succeeds(world, login, route, method):
+    """The same requests as org A's org_admin succeed, and every write changes data: the refusals above
+    are refusals of real, valid writes."""
+    client = login(world.member(Role.ORG_ADMIN))
+    target = _target(route)
+    before = _state()
+    response = _send(client, route, _url(route, world), method, world)
+    if method == "GET":
+        assert response.status_code == target.get_status, "{} {}: {}".format(method, route, response.status_code)
+        return
+    assert response.status_code in (200, 201, 302), "{} {}: {} {}".format(
+        method, route, response.status_code, response.content.decode(errors="replace")[:1500]
+    )
+    if not route.is_api and response.status_code == 200:
+        # A page that answers 200 to a POST must not be showing form errors.
+        assert "data-field-error" not in response.content.decode(), response.content.decode()[:3000]
+    after = _state()
+    assert before != after, "{} {} succeeded but changed nothing".format(method, route)
+
+
+def test_admin_site_refuses_organisation_members(world, login):
+    for membership in (world.member_b, world.bureau_member, world.member(Role.ORG_ADMIN)):
+        response = login(membership).get("/admin/")
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_route_patterns_are_readable():
+    # Guard the walk itself: every org route has the org code as its first parameter in the path.
+    for route in ORG_ROUTES:
+        assert re.match(r"^(api/v1/)?o/<slug:org_code>/", route.route), route

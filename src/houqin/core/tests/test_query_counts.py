@@ -1,0 +1,155 @@
+"""List pages and list endpoints run the same number of queries at two sizes, so N+1 cannot creep in.
+
+Each list is requested with a small org A, then again after about ten times more rows of every kind
+(departments, places, people with roles and departments, child organisations, log entries and
+change history by the reader) were added. The counts must be equal.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from houqin.core.choices import LocationKind, OrgKind, Role, SecurityEventKind
+from houqin.core.models import Department, Location, Membership, RoleGrant, SecurityEvent
+from houqin.core.tenancy import scopes_disabled
+from houqin.core.tests.factories import make_department, make_location, make_member, make_org
+
+PAGE_LISTS = [
+    "core:home",
+    "core:department_list",
+    "core:location_list",
+    "core:person_list",
+    "core:security_log",
+    # Lists in other shapes: the printable label sheet and the Excel exports.
+    "core:location_qr_sheet",
+    "core:location_export",
+    "core:person_export",
+]
+ADMIN_ONLY = {"core:security_log", "core:location_qr_sheet"}
+
+
+def _api_list_names() -> list[str]:
+    """Every DRF list route under /api/v1/o/<org_code>/, read from the resolver (new endpoints join by themselves)."""
+    names = []
+
+    def walk(patterns, prefix, namespace):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                ns = namespace + (pattern.namespace + ":" if pattern.namespace else "")
+                walk(pattern.url_patterns, route, ns)
+            elif (
+                isinstance(pattern, URLPattern)
+                and (pattern.name or "").endswith("-list")
+                and "org_code" in route
+                and "format" not in route
+                and hasattr(pattern.callback, "cls")
+            ):
+                names.append(namespace + pattern.name)
+
+    walk(get_resolver().url_patterns, "", "")
+    return sorted(set(names))
+
+
+API_LISTS = _api_list_names()
+
+
+def grow(world, admin, size: int, tag: str, reader=None) -> None:
+    """Add ``size`` rows of every kind to org A (with their links filled, so joins have work to do), and
+    give an org-A ``reader`` more department-limited roles (shown as badges on their own pages)."""
+    with scopes_disabled():
+        departments = [
+            make_department(world.org_a, "部门{}{}".format(tag, i), "D{}{}".format(tag, i), parent=world.dept_a)
+            for i in range(size)
+        ]
+        floor = make_location(
+            world.org_a, "楼层{}".format(tag), "F{}".format(tag), LocationKind.FLOOR, world.building_a
+        )
+        for i in range(size):
+            make_location(world.org_a, "房间{}{}".format(tag, i), "R{}{}".format(tag, i), LocationKind.ROOM, floor)
+        for i in range(size):
+            member = make_member(
+                world.org_a,
+                Role.STAFF,
+                Role.TECHNICIAN,
+                department=departments[i % len(departments)],
+                employee_no="E{}{}".format(tag, i),
+            )
+            RoleGrant.objects.create(org=world.org_a, membership=member, role=Role.DEPT_HEAD, department=departments[0])
+            SecurityEvent.objects.create(kind=SecurityEventKind.LOGIN, org=world.org_a, user=member.user)
+            SecurityEvent.objects.create(kind=SecurityEventKind.EXPORT, org=world.org_a, user=admin.user)
+        for i in range(max(1, size // 3)):
+            make_org(
+                "{}-{}{}".format(world.org_a.code, tag.lower(), i),
+                "分校{}{}".format(tag, i),
+                OrgKind.CAMPUS,
+                parent=world.org_a,
+            )
+        # The home page lists the reader's own recent changes: make some of everything theirs.
+        for model in (Department, Location, Membership, RoleGrant):
+            model.history.filter(org=world.org_a).update(history_user=admin.user)
+        for department in departments[: max(1, size // 2)]:
+            department.name = department.name + "·改"
+            department.save()
+        Department.history.filter(org=world.org_a).update(history_user=admin.user)
+        if reader is not None and reader.org_id == world.org_a.pk:
+            for department in departments[: max(1, size // 10)]:
+                RoleGrant.objects.create(org=world.org_a, membership=reader, role=Role.STAFF, department=department)
+
+
+def _count(client, url: str) -> tuple[int, list[str]]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(captured), [q["sql"] for q in captured.captured_queries]
+
+
+def _assert_constant(world, login, reader, url_for, grow_by=(3, 30)):
+    admin = world.member(Role.ORG_ADMIN)
+    client = login(reader)
+    url = url_for()
+    client.get(url)  # warm up: session, content types, caches
+    grow(world, admin, grow_by[0], "S", reader)
+    small, small_sql = _count(client, url)
+    grow(world, admin, grow_by[1], "L", reader)
+    large, large_sql = _count(client, url)
+    assert small == large, "{}: {} queries with few rows, {} with many:\n{}".format(
+        url, small, large, "\n".join(q for q in large_sql if q not in small_sql)[:4000]
+    )
+    return small
+
+
+@pytest.mark.parametrize("url_name", PAGE_LISTS)
+@pytest.mark.parametrize("reader", [Role.ORG_ADMIN, Role.DEPT_HEAD, "bureau"])
+def test_list_page_query_count_is_constant(world, login, url_name, reader):
+    if url_name in ADMIN_ONLY and reader != Role.ORG_ADMIN:
+        pytest.skip("only org_admin opens this page")
+    membership = world.bureau_member if reader == "bureau" else world.member(reader)
+    _assert_constant(world, login, membership, lambda: reverse(url_name, args=["org-a"]))
+
+
+def test_api_lists_are_found():
+    # The walk must see the foundation's endpoints; if it finds none, the test below checks nothing.
+    assert API_LISTS, "no API list endpoints found under /api/v1/o/<org_code>/"
+
+
+@pytest.mark.parametrize("url_name", API_LISTS)
+@pytest.mark.parametrize("reader", [Role.ORG_ADMIN, Role.DEPT_HEAD, "bureau"])
+def test_api_list_query_count_is_constant(world, login, url_name, reader):
+    membership = world.bureau_member if reader == "bureau" else world.member(reader)
+    _assert_constant(world, login, membership, lambda: reverse(url_name, kwargs={"org_code": "org-a"}))
+
+
+def test_lists_really_grow(world, login):
+    """The control: after growing, the lists show more rows (else equal counts would prove nothing)."""
+    admin = world.member(Role.ORG_ADMIN)
+    client = login(admin)
+    before = len(client.get(reverse("core:person_list", args=["org-a"])).context["page"]["rows"])
+    grow(world, admin, 30, "L")
+    after = client.get(reverse("core:person_list", args=["org-a"]))
+    assert len(after.context["page"]["rows"]) > before
+    home = client.get(reverse("core:home", args=["org-a"]))
+    assert home.context["recent"]
