@@ -61,8 +61,8 @@ test: install-test
 	HOUQIN_TESTING=true $(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
 
 messages: install
-	cd src/houqin && ../../$(HOUQIN) makemessages -l zh_Hans --no-location --no-obsolete
-	cd src/houqin && ../../$(HOUQIN) compilemessages -l zh_Hans
+	cd src/houqin && HOUQIN_TESTING=true ../../$(HOUQIN) makemessages -l zh_Hans --no-location --no-obsolete
+	cd src/houqin && HOUQIN_TESTING=true ../../$(HOUQIN) compilemessages -l zh_Hans
 
 bench: install
 	HOUQIN_TESTING=true $(VENV)/bin/python -m bench

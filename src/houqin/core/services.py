@@ -5,10 +5,14 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from rest_framework.authtoken.models import Token
+
+from .auth import OneTimePasswordHasher
 from .choices import LocationKind, Role, SecurityEventKind
 from .models import Department, Location, Membership, Organization, RoleGrant, SecurityEvent, User
 from .permissions import DEPARTMENT_MANAGE, LOCATION_MANAGE, PERSON_MANAGE, Actor, restrict
@@ -175,7 +179,7 @@ def person_create(
     if user is None:
         password = new_one_time_password()
         user = User(phone=phone, name=name, email=email, must_change_password=True)
-        user.set_password(password)
+        user.password = make_password(password, hasher=OneTimePasswordHasher.algorithm)
         user.full_clean(exclude=["password"])
         user.save()
     elif Membership.objects.filter(user=user).exists():
@@ -243,8 +247,9 @@ def person_reset_password(*, actor: Actor, membership: Membership) -> str:
     _require(actor, PERSON_MANAGE, membership)
     user = membership.user
     password = new_one_time_password()
-    user.set_password(password)
+    user.password = make_password(password, hasher=OneTimePasswordHasher.algorithm)
     user.must_change_password = True
+    Token.objects.filter(user=user).delete()  # API tokens made with the old password stop working
     user.save(update_fields=["password", "must_change_password"])
     security_event_record(kind=SecurityEventKind.PASSWORD_RESET, org=actor.org, user=user, detail=actor.user.name)
     return password

@@ -176,3 +176,28 @@ def test_api_token_with_employee_number(world, client):
     api = client.get("/api/v1/o/org-a/departments/", HTTP_AUTHORIZATION="Token " + token)
     assert api.status_code == 200
     assert User.objects.filter(pk=member.user_id).exists()
+
+
+def test_one_time_passwords_use_the_light_hash_only_until_the_first_login(world, client):
+    from houqin.core import services
+    from houqin.core.access import build_actor
+
+    admin = world.member(Role.ORG_ADMIN)
+    with org_scope(world.org_a):
+        actor = build_actor(admin.user, world.org_a)
+        membership, password = services.person_create(actor=actor, name="新同事", phone="13712345678")
+    membership.user.refresh_from_db()
+    assert membership.user.password.startswith("pbkdf2_sha256_otp$")
+    assert _login(client, "13712345678", password).status_code == 302
+    membership.user.refresh_from_db()
+    assert not membership.user.password.startswith("pbkdf2_sha256_otp$")
+
+
+def test_a_password_reset_revokes_api_tokens(world, login):
+    from rest_framework.authtoken.models import Token
+
+    staff = world.member(Role.STAFF)
+    Token.objects.create(user=staff.user)
+    response = login(world.member(Role.ORG_ADMIN)).post(reverse("core:person_reset_password", args=["org-a", staff.pk]))
+    assert response.status_code == 200
+    assert not Token.objects.filter(user=staff.user).exists()

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -94,7 +94,10 @@ def person_detail(request, pk):
             else membership.user.masked_phone,
             "grants": membership.role_grants.all(),
             "history_sources": [
-                membership.user.history.all(),
+                # The account is shared with other organisations: show only changes made from here.
+                membership.user.history.filter(
+                    Q(history_user__isnull=True) | Q(history_user__memberships__org=request.org)
+                ).distinct(),
                 membership.history.all(),
                 RoleGrant.history.filter(membership_id=membership.pk),
             ],
