@@ -165,7 +165,8 @@ def person_edit(request, pk):
 
 
 class RoleGrantForm(StyledFormMixin, forms.Form):
-    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices)
+    # Blank by default, so the empty rows for new grants do not look like roles already held.
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=[("", "---------"), *Role.choices], required=False)
     department = TreeChoiceField(
         label=gettext_lazy("Limited to department"),
         queryset=Department.objects.none(),
