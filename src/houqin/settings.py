@@ -148,7 +148,9 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "houqin_cache",
-    }
+    },
+    # QR codes are a pure function of their URL: each process keeps its own, no database round trips.
+    "qr": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 20000}},
 }
 
 AUTH_USER_MODEL = "core.User"

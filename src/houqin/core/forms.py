@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import LocationKind, Role
 from .forms_base import StyledFormMixin
@@ -51,7 +52,7 @@ class LocationEditForm(LocationForm):
 
 
 class PersonForm(StyledFormMixin, forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     phone = forms.CharField(
         label=_("Mobile number"), max_length=11, widget=forms.TextInput(attrs={"inputmode": "numeric"})
     )

@@ -3,10 +3,13 @@ core never imports them: ``register(action)`` with ``action(request, location) -
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import segno
 from django.conf import settings
+from django.core.cache import caches
 from django.urls import reverse
 
 
@@ -32,3 +35,21 @@ def actions_for(request, location) -> list[LocationAction]:
 def qr_url(org, location) -> str:
     """The address printed in a room's QR code (the org is passed in: a sheet has hundreds of rooms)."""
     return settings.HOUQIN_BASE_URL + reverse("core:location_by_token", args=[org.code, location.qr_token])
+
+
+QR_CACHE_SECONDS = 7 * 24 * 3600
+
+
+def qr_svgs(urls: list[str], *, scale: int = 3) -> list[str]:
+    """Inline SVG QR codes for ``urls``. Choosing the best mask costs ~10 ms a code, so codes are kept
+    in the process's "qr" cache and a 600-label sheet is slow only the first time."""
+    cache = caches["qr"]
+    keys = ["qr:{}:{}".format(scale, hashlib.sha1(url.encode()).hexdigest()) for url in urls]
+    found = cache.get_many(keys)
+    missing = {}
+    for key, url in zip(keys, urls, strict=True):
+        if key not in found:
+            missing[key] = found[key] = segno.make(url, error="m").svg_inline(scale=scale, border=2)
+    if missing:
+        cache.set_many(missing, QR_CACHE_SECONDS)
+    return [found[key] for key in keys]

@@ -9,7 +9,6 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-
 from rest_framework.authtoken.models import Token
 
 from .auth import OneTimePasswordHasher

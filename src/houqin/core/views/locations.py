@@ -1,4 +1,3 @@
-import segno
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
@@ -10,7 +9,7 @@ from ..choices import LocationKind
 from ..exports import xlsx_response
 from ..forms import LocationEditForm, LocationForm
 from ..forms_base import add_service_errors
-from ..locations import actions_for, qr_url
+from ..locations import actions_for, qr_svgs, qr_url
 from ..models import Location
 from ..permissions import restrict
 from .base import get_for_actor, keyset_page, org_view, render
@@ -70,7 +69,7 @@ def location_detail(request, pk):
             "location": location,
             "ancestors": location.ancestors(),
             "children": location.children.order_by("path")[:200],
-            "qr_svg": segno.make(url, error="m").svg_inline(scale=4) if can_manage else "",
+            "qr_svg": qr_svgs([url], scale=4)[0] if can_manage else "",
             "qr_url": url,
             "actions": actions_for(request, location),
             "nav_active": "locations",
@@ -141,10 +140,9 @@ def location_qr_sheet(request):
     locations, filters = _filtered(request)
     if not filters["kind"]:
         locations = locations.filter(kind=LocationKind.ROOM)
-    labels = [
-        {"location": loc, "svg": segno.make(qr_url(request.org, loc), error="m").svg_inline(scale=3, border=2)}
-        for loc in locations.select_related("building").order_by("path")[:QR_SHEET_LIMIT]
-    ]
+    places = list(locations.select_related("building").order_by("path")[:QR_SHEET_LIMIT])
+    svgs = qr_svgs([qr_url(request.org, place) for place in places])
+    labels = [{"location": place, "svg": svg} for place, svg in zip(places, svgs, strict=True)]
     return render(
         request,
         "core/location_qr_sheet.html",

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from .. import permissions as p
@@ -241,7 +241,7 @@ def person_export(request):
         filename="people",
         title=_("People"),
         headers=[
-            _("Name"),
+            pgettext("person", "Name"),
             _("Mobile number"),
             _("Employee number"),
             _("Department"),

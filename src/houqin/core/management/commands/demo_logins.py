@@ -4,6 +4,7 @@ import unicodedata
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from ...choices import Role
 from ...demo import DEMO_PASSWORD, key_logins
@@ -58,7 +59,14 @@ class Command(BaseCommand):
         if not rows:
             self.stdout.write(_("No demo logins found; run `houqin demo` first."))
             return
-        headers = [_("Organisation"), _("Role"), _("Name"), _("Mobile number"), _("Employee number"), _("Password")]
+        headers = [
+            _("Organisation"),
+            _("Role"),
+            pgettext("person", "Name"),
+            _("Mobile number"),
+            _("Employee number"),
+            _("Password"),
+        ]
         self.stdout.write(_("Demo logins (log in with the mobile number or the employee number):"))
         self.stdout.write(format_table([str(h) for h in headers], rows))
         self.stdout.write(
