@@ -106,7 +106,7 @@ def test_logistics_head_uses_every_page_on_a_phone_in_chinese_and_english(demo, 
 def test_a_room_qr_code_leads_through_login_to_the_room(demo, live_server, browser):
     with scopes_disabled():
         room = Location.objects.filter(org__code="qyzx", kind="room").order_by("path").first()
-    context = browser.new_context(viewport=PHONE)
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
     page = context.new_page()
     page.goto("{}/o/qyzx/l/{}/".format(live_server.url, room.qr_token))
     assert "/login/" in page.url
@@ -122,7 +122,7 @@ def test_a_room_qr_code_leads_through_login_to_the_room(demo, live_server, brows
 
 
 def test_two_tabs_on_two_organisations_both_work(demo, live_server, browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     school = context.new_page()
     _log_in(school, live_server.url)
     school.goto(live_server.url + "/o/qyzx/departments/")

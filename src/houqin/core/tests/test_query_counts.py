@@ -122,11 +122,16 @@ def _assert_constant(world, login, reader, url_for, grow_by=(3, 30)):
     return small
 
 
-@pytest.mark.parametrize("url_name", PAGE_LISTS)
-@pytest.mark.parametrize("reader", [Role.ORG_ADMIN, Role.DEPT_HEAD, "bureau"])
+@pytest.mark.parametrize(
+    "reader, url_name",
+    [
+        (reader, url_name)
+        for url_name in PAGE_LISTS
+        for reader in [Role.ORG_ADMIN, Role.DEPT_HEAD, "bureau"]
+        if url_name not in ADMIN_ONLY or reader == Role.ORG_ADMIN  # only org_admin opens those pages
+    ],
+)
 def test_list_page_query_count_is_constant(world, login, url_name, reader):
-    if url_name in ADMIN_ONLY and reader != Role.ORG_ADMIN:
-        pytest.skip("only org_admin opens this page")
     membership = world.bureau_member if reader == "bureau" else world.member(reader)
     _assert_constant(world, login, membership, lambda: reverse(url_name, args=["org-a"]))
 
