@@ -11,9 +11,13 @@ from .tenancy import scopes_disabled
 
 
 def _grants(membership: Membership, grants: list[RoleGrant]) -> list[Grant]:
-    default_path = membership.department.path if membership.department_id else None
+    home_path = membership.department.path if membership.department_id else None
     return [
-        Grant(role=grant.role, department_path=grant.department.path if grant.department_id else default_path)
+        Grant(
+            role=grant.role,
+            department_path=grant.department.path if grant.department_id else None,
+            home_department_path=home_path,
+        )
         for grant in grants
     ]
 

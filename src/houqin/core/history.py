@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 HISTORY_LIMIT = 30
@@ -36,6 +37,20 @@ def _subject(model, record) -> str:
     return "{}: {}".format(model._meta.verbose_name, label) if label else str(model._meta.verbose_name)
 
 
+def _foreign_key_names(model, records) -> dict[tuple, str]:
+    """Names of the rows the records link to, one query per related model."""
+    names: dict[tuple, str] = {}
+    for model_field in model._meta.concrete_fields:
+        if model_field.is_relation:
+            ids = {getattr(r, model_field.attname, None) for r in records} - {None}
+            if ids:
+                # select_related(): names such as a membership's ("name @ org") follow their own
+                # foreign keys, which would otherwise cost a query per row.
+                related = model_field.related_model._base_manager.select_related().in_bulk(ids)
+                names.update({(model_field.attname, pk): str(obj) for pk, obj in related.items()})
+    return names
+
+
 def history_entries(*sources, limit: int = HISTORY_LIMIT) -> list[HistoryEntry]:
     """Merge history querysets into one newest-first list of entries with field-level changes.
 
@@ -44,37 +59,39 @@ def history_entries(*sources, limit: int = HISTORY_LIMIT) -> list[HistoryEntry]:
     """
     entries: list[HistoryEntry] = []
     for source in sources:
-        records = list(source.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+        historical = source.model
+        # Each record is compared with its object's true previous version, which a filtered source
+        # (e.g. "my changes") may not contain: found by a subquery, fetched in one more query.
+        previous_id = (
+            historical.objects.filter(id=OuterRef("id"), history_date__lt=OuterRef("history_date"))
+            .order_by("-history_date", "-history_id")
+            .values("history_id")[:1]
+        )
+        records = list(
+            source.select_related("history_user")
+            .annotate(previous_history_id=Subquery(previous_id))
+            .order_by("-history_date", "-history_id")[:limit]
+        )
         if not records:
             continue
+        previous = historical.objects.in_bulk({r.previous_history_id for r in records} - {None})
         model = records[0].instance_type
-        fk_names: dict[tuple, str] = {}
-        for model_field in model._meta.concrete_fields:
-            if model_field.is_relation:
-                ids = {getattr(r, model_field.attname) for r in records} - {None}
-                if ids:
-                    # select_related(): names such as a membership's ("name @ org") follow their own
-                    # foreign keys, which would otherwise cost a query per row.
-                    related = model_field.related_model._base_manager.select_related().in_bulk(ids)
-                    fk_names.update({(model_field.attname, pk): str(obj) for pk, obj in related.items()})
-        by_object: dict = {}
-        for record in reversed(records):  # oldest first, so each record is compared with the one before it
-            previous = by_object.get(record.id)
+        fk_names = _foreign_key_names(model, [*records, *previous.values()])
+        for record in records:
             changes = []
-            if previous is not None and record.history_type == "~":
-                for change in record.diff_against(previous).changes:
+            before = previous.get(record.previous_history_id)
+            if before is not None and record.history_type == "~":
+                for change in record.diff_against(before).changes:
                     model_field = model._meta.get_field(change.field)
                     attname = model_field.attname
-                    old = getattr(previous, attname)
-                    new = getattr(record, attname)
+                    old, new = getattr(before, attname), getattr(record, attname)
                     if model_field.is_relation:
                         old_text, new_text = fk_names.get((attname, old), "—"), fk_names.get((attname, new), "—")
                     else:
                         old_text, new_text = _display(record, model_field, old), _display(record, model_field, new)
                     changes.append((str(model_field.verbose_name), old_text, new_text))
-            by_object[record.id] = record
-            if record.history_type == "~" and not changes:
-                continue  # a save that changed nothing visible (e.g. the tree path being set)
+                if not changes:
+                    continue  # a save that changed nothing recorded
             entries.append(
                 HistoryEntry(
                     when=record.history_date,

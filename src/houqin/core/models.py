@@ -76,7 +76,7 @@ class Organization(TreeNode):
     kind = models.CharField(_("kind"), max_length=20, choices=OrgKind.choices)
     is_active = models.BooleanField(_("active"), default=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["path", "depth"])
 
     # For restrict(): an organisation's own row stands for its org, and its path for its subtree.
     scope_fields = {"org": "pk", "org_path": "path"}
@@ -102,7 +102,9 @@ class Department(OrgScopedModel, TreeNode):
     kind = models.CharField(_("kind"), max_length=20, choices=DepartmentKind.choices, default=DepartmentKind.OFFICE)
     is_active = models.BooleanField(_("active"), default=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["path", "depth"])
+
+    scope_fields = {"department": ""}  # a department is "in" its own subtree
 
     class Meta:
         verbose_name = _("department")
@@ -131,7 +133,8 @@ class Location(OrgScopedModel, TreeNode):
     note = models.CharField(_("note"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
-    history = HistoricalRecords()
+    # Path, depth and building follow from the parent, which history records.
+    history = HistoricalRecords(excluded_fields=["path", "depth", "building"])
 
     class Meta:
         verbose_name = _("location")
@@ -147,6 +150,12 @@ class Location(OrgScopedModel, TreeNode):
 
     def __str__(self):
         return self.name
+
+    def fill_derived(self) -> None:
+        if self.kind == LocationKind.BUILDING:
+            self.building_id = self.pk
+        else:
+            self.building_id = self.parent.building_id if self.parent_id else None
 
 
 class Membership(OrgScopedModel):

@@ -76,7 +76,8 @@ DOWNWARD_ROLES = {Role.BUREAU}
 @dataclass(frozen=True)
 class Grant:
     role: str
-    department_path: str | None  # path of the department the grant (or membership) is limited to
+    department_path: str | None  # the grant is limited to this department's subtree (None: not limited)
+    home_department_path: str | None = None  # the holder's own department, for the ``department`` scope
 
 
 @dataclass
@@ -106,6 +107,15 @@ class Actor:
                 found.append((scope, grant))
         return found
 
+    def limits(self, action: str) -> list[str] | None:
+        """Department paths the actor's ``action`` is limited to; None when one grant is not limited."""
+        paths = []
+        for _scope, grant in self.scopes(action):
+            if grant.department_path is None:
+                return None
+            paths.append(grant.department_path)
+        return paths
+
     def can(self, action: str) -> bool:
         """May the actor do ``action`` on at least some rows?"""
         return bool(self.scopes(action))
@@ -115,20 +125,29 @@ class Actor:
         return max(scopes, key=SCOPE_ORDER.index) if scopes else None
 
 
+def _path_lookup(department_field: str) -> str:
+    """``department__path__startswith``, or ``path__startswith`` for the Department model itself ("")."""
+    return (department_field + "__" if department_field else "") + "path__startswith"
+
+
 def _scope_q(model, actor: Actor, scope: str, grant: Grant) -> Q | None:
     """The filter for one (scope, grant) pair on ``model``; None means no rows."""
     fields = {"org": "org_id", "org_path": "org__path", **getattr(model, "scope_fields", {})}
     if scope == ORG:
         q = Q(**{fields["org"]: actor.org.pk})
-        if grant.department_path and DEPARTMENT in fields:
-            q &= Q(**{fields[DEPARTMENT] + "__path__startswith": grant.department_path})
+        if grant.department_path:
+            # A limited grant reaches only rows of its department; rows without one are out of its reach.
+            if DEPARTMENT not in fields:
+                return None
+            q &= Q(**{_path_lookup(fields[DEPARTMENT]): grant.department_path})
         return q
     if scope == DESCENDANTS:
         return Q(**{fields["org_path"] + "__startswith": actor.home_org.path})
     if scope == DEPARTMENT:
-        if not grant.department_path or DEPARTMENT not in fields:
+        path = grant.department_path or grant.home_department_path
+        if not path or DEPARTMENT not in fields:
             return None
-        return Q(**{fields["org"]: actor.org.pk, fields[DEPARTMENT] + "__path__startswith": grant.department_path})
+        return Q(**{fields["org"]: actor.org.pk, _path_lookup(fields[DEPARTMENT]): path})
     if scope in (OWN, ASSIGNED):
         if scope not in fields:
             raise ImproperlyConfigured("{} has no scope_fields[{!r}]".format(model.__name__, scope))

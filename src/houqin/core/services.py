@@ -66,13 +66,9 @@ def department_create(*, actor: Actor, name: str, code: str, kind: str, parent: 
 @transaction.atomic
 def department_update(*, actor: Actor, department: Department, **data) -> Department:
     _require(actor, DEPARTMENT_MANAGE, department)
-    old_parent = department.parent_id
     _set_fields(department, data)
     department.full_clean()
-    if department.parent_id != old_parent:
-        department.tree_save()
-    else:
-        department.save()
+    department.tree_save()
     return department
 
 
@@ -96,12 +92,6 @@ def _check_location_parent(location: Location) -> None:
         )
 
 
-def _building_of(location: Location) -> Location | None:
-    if location.kind == LocationKind.BUILDING:
-        return location
-    return location.parent.building if location.parent_id else None
-
-
 @transaction.atomic
 def location_create(
     *, actor: Actor, name: str, code: str, kind: str, parent: Location | None = None, note: str = ""
@@ -110,37 +100,46 @@ def location_create(
     location = Location(org=actor.org, name=name, code=code, kind=kind, parent=parent, note=note)
     location.full_clean()
     _check_location_parent(location)
-    location.tree_save()  # first save gives the pk that the path and the building need
-    location.building = _building_of(location)
-    location.save(update_fields=["building"])
+    location.tree_save()
     return location
 
 
 @transaction.atomic
 def location_update(*, actor: Actor, location: Location, **data) -> Location:
     _require(actor, LOCATION_MANAGE, location)
-    old_parent, old_kind = location.parent_id, location.kind
+    old_kind = location.kind
     _set_fields(location, data)
     location.full_clean()
     _check_location_parent(location)
     if location.kind != old_kind and location.children.exists():
         raise ValidationError({"kind": _("The kind of a place with places under it cannot change.")})
-    location.building = _building_of(location)
-    if location.parent_id != old_parent:
-        location.tree_save()
-        # Everything below moved with it: recompute their building in one pass down the tree.
-        for node in location.descendants(include_self=False).select_related("parent").order_by("depth"):
-            node.building = node if node.kind == LocationKind.BUILDING else None
-            if node.building is None:
-                parent = node.parent
-                node.building = parent if parent.kind == LocationKind.BUILDING else parent.building
-            node.save(update_fields=["building"])
-    else:
-        location.save()
+    location.tree_save()
+    if location.kind == LocationKind.FLOOR:
+        # A floor's rooms are in whatever building the floor is in now; buildings and campuses carry
+        # their own buildings along unchanged.
+        location.descendants(include_self=False).update(building=location.building_id)
     return location
 
 
 # People --------------------------------------------------------------------------------------
+
+
+def _check_account_is_ours(actor: Actor, user: User, field: str) -> None:
+    """An account shared with another organisation (or a platform account) belongs to nobody here:
+    changing its password, name or email from one organisation would take it over in the others."""
+    if user.is_staff or user.is_superuser or Membership._base_manager.filter(user=user).exclude(org=actor.org).exists():
+        raise ValidationError(
+            {field: _("This account is also used in another organisation; only its owner can change it.")}
+        )
+
+
+def _check_within_limits(actor: Actor, department: Department | None, field: str) -> None:
+    """A people manager limited to a department hands out roles and places people only inside it."""
+    limits = actor.limits(PERSON_MANAGE)
+    if limits is None:
+        return
+    if department is None or not any(department.path.startswith(limit) for limit in limits):
+        raise ValidationError({field: _("You may only assign departments within your own.")})
 
 
 def _validate_roles(
@@ -148,6 +147,7 @@ def _validate_roles(
 ) -> list[tuple[str, Department | None]]:
     roles = list(dict.fromkeys(roles))
     for role, department in roles:
+        _check_within_limits(actor, department, "roles")
         if role not in Role.values:
             raise ValidationError({"roles": _("Unknown role: {role}.").format(role=role)})
         if role == Role.BUREAU and actor.org.kind != "bureau":
@@ -173,6 +173,7 @@ def person_create(
     a phone that already has an account (another organisation) only gains a membership."""
     _require(actor, PERSON_MANAGE)
     roles = _validate_roles(actor, roles)
+    _check_within_limits(actor, department, "department")
     user = User.objects.filter(phone=phone).first()
     password = None
     if user is None:
@@ -215,7 +216,10 @@ def person_update(
     if membership.user_id == actor.user.pk and not is_active:
         raise ValidationError({"is_active": _("You cannot deactivate yourself.")})
     user = membership.user
+    if department != membership.department:
+        _check_within_limits(actor, department, "department")
     if _set_fields(user, {"name": name, "email": email}):
+        _check_account_is_ours(actor, user, "name")
         user.full_clean(exclude=["password"])
         user.save()
     if _set_fields(
@@ -245,6 +249,7 @@ def person_reset_password(*, actor: Actor, membership: Membership) -> str:
     """Issue a one-time password (shown once); the person must change it at the next login."""
     _require(actor, PERSON_MANAGE, membership)
     user = membership.user
+    _check_account_is_ours(actor, user, "__all__")
     password = new_one_time_password()
     user.password = make_password(password, hasher=OneTimePasswordHasher.algorithm)
     user.must_change_password = True
@@ -259,6 +264,7 @@ def user_change_password(*, user: User, new_password: str) -> None:
     user.set_password(new_password)
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
+    Token.objects.filter(user=user).delete()  # a new password ends the sessions of API clients too
     security_event_record(kind=SecurityEventKind.PASSWORD_CHANGED, user=user)
 
 

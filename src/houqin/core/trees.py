@@ -37,25 +37,46 @@ class TreeNode(models.Model):
     class Meta:
         abstract = True
 
-    def clean(self):
-        super().clean()
-        if self.parent_id and self.pk and self.path and self.parent.path.startswith(self.path):
-            raise ValidationError({"parent": _("A node cannot be placed under itself or its own descendants.")})
+    def fill_derived(self) -> None:
+        """Set fields that follow from the node's place in the tree (a location's building); no-op here."""
 
     def tree_save(self) -> None:
-        """Save the node and keep its path and its descendants' paths correct (call inside a transaction)."""
-        old_path = self.path
-        if not self.pk:
+        """Save the node, keeping its path, its descendants' paths and its derived fields right.
+
+        Call inside a transaction: the parent's and the node's own paths are re-read under a row lock,
+        since either may have moved since a form loaded them. The path-setting save that follows the
+        creating one is not history: paths and depths are derived, and the parent is what history shows.
+        """
+        manager = type(self)._base_manager
+        parent_path = ""
+        if self.parent_id:
+            parent_path = manager.select_for_update().filter(pk=self.parent_id).values_list("path", flat=True).get()
+        created = not self.pk
+        if created:
             self.save()
-        new_path = (self.parent.path if self.parent_id else "") + _encode(self.pk)
-        self.depth = new_path.count("/")
-        self.path = new_path
-        self.save()
-        if old_path and old_path != new_path:
+            old_path = ""
+        else:
+            old_path = manager.select_for_update().filter(pk=self.pk).values_list("path", flat=True).get()
+            if old_path and parent_path.startswith(old_path):
+                raise ValidationError({"parent": _("A node cannot be placed under itself or its own descendants.")})
+        self.path = parent_path + _encode(self.pk)
+        self.depth = self.path.count("/")
+        self.fill_derived()
+        if created:
+            skipping_already = hasattr(self, "skip_history_when_saving")
+            self.skip_history_when_saving = True
+            try:
+                self.save()
+            finally:
+                if not skipping_already:
+                    del self.skip_history_when_saving
+        else:
+            self.save()
+        if old_path and old_path != self.path:
             # Moved: rewrite every descendant's prefix in one UPDATE.
-            type(self)._base_manager.filter(path__startswith=old_path).exclude(pk=self.pk).update(
-                path=Concat(models.Value(new_path), Substr("path", len(old_path) + 1)),
-                depth=models.F("depth") + (new_path.count("/") - old_path.count("/")),
+            manager.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                path=Concat(models.Value(self.path), Substr("path", len(old_path) + 1)),
+                depth=models.F("depth") + (self.path.count("/") - old_path.count("/")),
             )
 
     def descendants(self, include_self: bool = True):

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from ..choices import LocationKind as LK
 from ..models import Department, Location, Membership, Organization, RoleGrant, User
 from ..tenancy import scopes_disabled
 from .data import DEMO_PASSWORD, FULL, GIVEN_NAMES, LOGIN_ORDER, ORGS, SIZES, SMALL, SURNAMES, OrgSpec, PlannedPerson
@@ -107,14 +106,11 @@ def register(loader: Callable[[DemoContext], None]) -> Callable[[DemoContext], N
     return loader
 
 
-def _save_without_history(obj, *fields: str) -> None:
+def _save_without_history(obj) -> None:
     # History is written afterwards in bulk, one "created" record with the final values per row.
     obj.skip_history_when_saving = True
     try:
-        if fields:
-            obj.save(update_fields=list(fields))
-        else:
-            obj.tree_save()
+        obj.tree_save()
     finally:
         del obj.skip_history_when_saving
 
@@ -135,12 +131,7 @@ def _ensure_places(org, nodes, parent, found: dict, created: list, ctx: DemoCont
         location = found.get(node.code)
         if location is None:
             location = Location(org=org, code=node.code, name=node.name, kind=node.kind, parent=parent, note=node.note)
-            if node.kind != LK.BUILDING:
-                location.building_id = parent.building_id if parent else None
-            _save_without_history(location)
-            if node.kind == LK.BUILDING:
-                location.building = location
-                _save_without_history(location, "building")
+            _save_without_history(location)  # tree_save() also sets the building
             created.append(location)
         ctx.locations[(org.code, node.code)] = location
         _ensure_places(org, node.children, location, found, created, ctx, small)

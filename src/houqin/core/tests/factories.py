@@ -7,7 +7,7 @@ import itertools
 
 import factory
 
-from ..choices import DepartmentKind, LocationKind, OrgKind, Role
+from ..choices import DepartmentKind, OrgKind, Role
 from ..models import Department, Location, Membership, Organization, RoleGrant, User
 from ..tenancy import scopes_disabled
 
@@ -47,8 +47,6 @@ def make_location(org, name: str, code: str, kind: str, parent: Location | None 
     with scopes_disabled():
         location = Location(org=org, name=name, code=code, kind=kind, parent=parent)
         location.tree_save()
-        location.building = location if kind == LocationKind.BUILDING else (parent.building if parent else None)
-        location.save(update_fields=["building"])
     return location
 
 

@@ -404,7 +404,7 @@ def test_a_write_that_fails_in_its_last_step_leaves_nothing(world, login, monkey
     response = post(client, api("memberships/"), {"name": "半途", "phone": "13812340000"})
     assert response.status_code == 400 and response.json() == {"roles": ["The last step failed."]}
 
-    monkeypatch.setattr(services, "_building_of", fail)  # after the place's first save
+    monkeypatch.setattr(Location, "fill_derived", fail)  # after the place's first save
     response = post(client, api("locations/"), {"name": "半途楼", "code": "HALF", "kind": "building"})
     assert response.status_code == 400
     with scopes_disabled():
