@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Department, Location, Membership, Organization, RoleGrant, SecurityEvent, User
@@ -11,13 +12,21 @@ class UserAdmin(SimpleHistoryAdmin):
     exclude = ["password"]
 
 
+class TreeAdmin(SimpleHistoryAdmin):
+    """Saves go through ``tree_save`` so that paths (and derived fields) stay right."""
+
+    @transaction.atomic
+    def save_model(self, request, obj, form, change):
+        obj.tree_save()
+
+
 @admin.register(Organization)
-class OrganizationAdmin(SimpleHistoryAdmin):
+class OrganizationAdmin(TreeAdmin):
     list_display = ["name", "code", "kind", "parent", "is_active"]
     search_fields = ["name", "code"]
 
 
-class OrgOwnedAdmin(SimpleHistoryAdmin):
+class OrgOwnedAdmin(TreeAdmin):
     list_filter = ["org"]
     list_select_related = ["org"]
 
@@ -40,7 +49,9 @@ class RoleGrantInline(admin.TabularInline):
 
 
 @admin.register(Membership)
-class MembershipAdmin(OrgOwnedAdmin):
+class MembershipAdmin(SimpleHistoryAdmin):
+    list_filter = ["org"]
+    list_select_related = ["org"]
     list_display = ["user", "org", "employee_no", "department", "is_active"]
     search_fields = ["user__name", "user__phone", "employee_no"]
     inlines = [RoleGrantInline]

@@ -268,7 +268,7 @@ class Importer:
         try:
             sheet = workbook.worksheets[0]
             sheet.reset_dimensions()  # some programs write a wrong size; read what is really there
-            return self._read_sheet(sheet.iter_rows(values_only=True))
+            return self._read_sheet(sheet.iter_rows(values_only=True, max_col=len(self.columns) + 20))
         except ImportFileError:
             raise
         except Exception as error:

@@ -75,3 +75,18 @@ def test_changing_ones_password_revokes_api_tokens(world):
     Token.objects.create(user=user)
     services.user_change_password(user=user, new_password="qingyang2026")
     assert not Token.objects.filter(user=user).exists()
+
+
+def test_my_recent_changes_compare_with_the_true_previous_version(world, login):
+    from houqin.core.history import history_entries
+    from houqin.core.models import Location
+
+    admin, head = world.member(Role.ORG_ADMIN), world.member(Role.LOGISTICS_HEAD)
+    with org_scope(world.org_a):
+        room = Location.objects.get(pk=world.room_a.pk)
+        services.location_update(actor=_actor(admin), location=room, name="N1")
+        room.history.filter(history_type="~").update(history_user=admin.user)
+        services.location_update(actor=_actor(head), location=room, name="N2")
+        room.history.filter(history_type="~", history_user__isnull=True).update(history_user=head.user)
+        mine = history_entries(Location.history.filter(history_user=head.user))
+    assert [change[1:] for entry in mine for change in entry.changes] == [("N1", "N2")]

@@ -55,7 +55,7 @@ class LoginForm(StyledFormMixin, forms.Form):
             )
         except AmbiguousLogin:
             with scopes_disabled():
-                org_ids = Membership.objects.filter(employee_no=username.strip()).values("org_id")
+                org_ids = Membership.objects.filter(employee_no=username.strip(), is_active=True).values("org_id")
                 self.org_choices = list(Organization.objects.filter(pk__in=org_ids).order_by("name"))
             raise forms.ValidationError(
                 _("This employee number exists in several organisations. Choose yours and log in again."),

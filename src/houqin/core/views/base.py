@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import render as django_render
 
@@ -48,21 +48,27 @@ def get_for_actor(queryset, actor: Actor, *, view: str, change: str | None = Non
 
 def keyset_page(request, queryset, *, key: str = "pk", size: int = PAGE_SIZE) -> dict:
     """A bounded page ordered by a unique ``key`` ("-id" for newest first), continued with ``?after=``;
-    it never counts the table."""
-    after = request.GET.get("after")
+    it never counts the table. ``first_query`` is the same filter from the start."""
     field = key.lstrip("-")
+    params = request.GET.copy()
+    after = params.pop("after", [""])[-1]
+    first_query = params.urlencode()
     queryset = queryset.order_by(key)
     if after:
-        queryset = queryset.filter(**{field + ("__lt" if key.startswith("-") else "__gt"): after})
+        try:
+            after = queryset.model._meta.get_field("id" if field == "pk" else field).to_python(after)
+        except ValidationError:
+            after = None  # a hand-edited address starts again from the top
+        if after is not None:
+            queryset = queryset.filter(**{field + ("__lt" if key.startswith("-") else "__gt"): after})
     rows = list(queryset[: size + 1])
     has_more = len(rows) > size
     rows = rows[:size]
-    params = request.GET.copy()
     next_query = None
     if has_more:
         params["after"] = getattr(rows[-1], field)
         next_query = params.urlencode()
-    return {"rows": rows, "next_query": next_query, "is_continued": bool(after)}
+    return {"rows": rows, "next_query": next_query, "first_query": first_query, "is_continued": bool(after)}
 
 
 def render(request, template: str, context: dict | None = None, *, partial: str | None = None, status: int = 200):

@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 from django.shortcuts import redirect
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
@@ -15,7 +16,7 @@ from ..forms import PersonEditForm, PersonForm, TreeChoiceField
 from ..forms_base import StyledFormMixin, add_service_errors
 from ..models import Department, Membership, RoleGrant
 from ..permissions import restrict
-from ..selectors import can_see_phone
+from ..selectors import can_see_phone, sees_phones
 from .base import get_for_actor, keyset_page, org_view, render
 
 
@@ -32,7 +33,10 @@ def _people(request):
     }
     if filters["q"]:
         q = filters["q"]
-        members = members.filter(user__name__contains=q) | members.filter(employee_no=q) | members.filter(user__phone=q)
+        matches = members.filter(user__name__contains=q) | members.filter(employee_no=q)
+        if sees_phones(request.actor):  # otherwise a search would tell whose number it is
+            matches |= members.filter(user__phone=q)
+        members = matches
     if filters["role"] in Role.values:
         members = members.filter(role_grants__role=filters["role"])
     if filters["department"].isdigit():
@@ -83,23 +87,26 @@ def person_list(request):
 def person_detail(request, pk):
     membership = get_for_actor(_with_details(Membership.objects.all()), request.actor, pk=pk, view=p.PERSON_VIEW)
     can_manage = request.actor.can(p.PERSON_MANAGE)
+    contact_visible = can_see_phone(request.actor, membership)
     return render(
         request,
         "core/person_detail.html",
         {
             "membership": membership,
             "person": membership.user,
-            "phone": membership.user.phone
-            if can_see_phone(request.actor, membership)
-            else membership.user.masked_phone,
+            "contact_visible": contact_visible,
+            "phone": membership.user.phone if contact_visible else membership.user.masked_phone,
             "grants": membership.role_grants.all(),
             "history_sources": [
-                # The account is shared with other organisations: show only changes made from here.
-                membership.user.history.filter(
-                    Q(history_user__isnull=True) | Q(history_user__memberships__org=request.org)
-                ).distinct(),
                 membership.history.all(),
                 RoleGrant.history.filter(membership_id=membership.pk),
+                # The account is shared with other organisations: only changes made from here, and
+                # only for those who may see contact details (the history shows phone and email).
+                membership.user.history.filter(
+                    Q(history_user__isnull=True) | Q(history_user__memberships__org=request.org)
+                ).distinct()
+                if contact_visible
+                else membership.user.history.none(),
             ],
             "nav_active": "people",
             "can_manage": can_manage,
@@ -128,11 +135,13 @@ def person_create(request):
 
 def _show_password(request, membership, password):
     """The one-time password is shown once, on this response only; it is never stored in clear."""
-    return render(
+    response = render(
         request,
         "core/person_password.html",
         {"membership": membership, "password": password, "nav_active": "people"},
     )
+    add_never_cache_headers(response)  # no browser or proxy cache may keep a copy
+    return response
 
 
 @org_view(p.PERSON_MANAGE)
