@@ -14,9 +14,9 @@ from rest_framework.response import Response
 
 from .. import permissions as p
 from .. import services
+from ..filtersets import DepartmentFilterSet, LocationFilterSet, MembershipFilterSet
 from ..models import Department, Location, Membership, Organization, RoleGrant
 from .base import OrgReadOnlyViewSet, OrgViewSetMixin
-from .filtersets import DepartmentFilterSet, LocationFilterSet, MembershipFilterSet
 from .serializers import (
     DepartmentSerializer,
     DepartmentUpdateSerializer,

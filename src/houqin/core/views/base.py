@@ -46,6 +46,16 @@ def get_for_actor(queryset, actor: Actor, *, view: str, change: str | None = Non
     return obj
 
 
+def filtered(request, filterset_class, queryset, **defaults):
+    """``queryset`` through the list's FilterSet (the one the API uses), with ``defaults`` for parameters
+    the address leaves out; returns the rows and the parameters for the filter form."""
+    params = request.GET.copy()
+    for name, value in defaults.items():
+        params.setdefault(name, value)
+    filterset = filterset_class(params, queryset=queryset, request=request)
+    return filterset.qs, {name: params.get(name, "") for name in filterset.filters}
+
+
 def keyset_page(request, queryset, *, key: str = "pk", size: int = PAGE_SIZE) -> dict:
     """A bounded page ordered by a unique ``key`` ("-id" for newest first), continued with ``?after=``;
     it never counts the table. ``first_query`` is the same filter from the start."""

@@ -5,23 +5,29 @@ from django.utils.translation import gettext as _
 
 from .. import permissions as p
 from .. import services
+from ..filtersets import DepartmentFilterSet
 from ..forms import DepartmentEditForm, DepartmentForm
 from ..forms_base import add_service_errors
 from ..models import Department, Membership
 from ..permissions import restrict
-from .base import get_for_actor, keyset_page, org_view, render
+from .base import filtered, get_for_actor, keyset_page, org_view, render
 
 
 @org_view(p.DEPARTMENT_VIEW)
 def department_list(request):
-    departments = restrict(Department.objects.all(), request.actor, p.DEPARTMENT_VIEW)
-    if query := request.GET.get("q", "").strip():
-        departments = departments.filter(name__icontains=query)
+    departments, filters = filtered(
+        request, DepartmentFilterSet, restrict(Department.objects.all(), request.actor, p.DEPARTMENT_VIEW)
+    )
     page = keyset_page(request, departments.select_related("parent"), key="path")
     return render(
         request,
         "core/department_list.html",
-        {"page": page, "q": query, "nav_active": "departments", "can_manage": request.actor.can(p.DEPARTMENT_MANAGE)},
+        {
+            "page": page,
+            "q": filters["q"],
+            "nav_active": "departments",
+            "can_manage": request.actor.can(p.DEPARTMENT_MANAGE),
+        },
         partial="core/partials/department_rows.html",
     )
 

@@ -7,31 +7,20 @@ from .. import permissions as p
 from .. import services
 from ..choices import LocationKind
 from ..exports import xlsx_response
+from ..filtersets import LocationFilterSet
 from ..forms import LocationEditForm, LocationForm
 from ..forms_base import add_service_errors
 from ..locations import actions_for, qr_svgs, qr_url
 from ..models import Location
 from ..permissions import restrict
-from .base import get_for_actor, keyset_page, org_view, render
+from .base import filtered, get_for_actor, keyset_page, org_view, render
 
 QR_SHEET_LIMIT = 600  # one print job; a whole hospital is printed building by building
 
 
 def _filtered(request):
-    """Locations the actor may see, filtered by the list's query parameters (page, sheet and export alike)."""
-    locations = restrict(Location.objects.all(), request.actor, p.LOCATION_VIEW)
-    filters = {"q": request.GET.get("q", "").strip(), "kind": request.GET.get("kind", ""), "within": ""}
-    if filters["q"]:
-        locations = locations.filter(name__icontains=filters["q"]) | locations.filter(code__icontains=filters["q"])
-    if filters["kind"] in LocationKind.values:
-        locations = locations.filter(kind=filters["kind"])
-    within = request.GET.get("within", "")
-    if within.isdigit():
-        parent = Location.objects.filter(pk=within).first()
-        if parent is not None:
-            locations = locations.filter(path__startswith=parent.path)
-            filters["within"] = parent
-    return locations, filters
+    """Locations the actor may see, filtered as the list asks (page, QR sheet and export alike)."""
+    return filtered(request, LocationFilterSet, restrict(Location.objects.all(), request.actor, p.LOCATION_VIEW))
 
 
 def _top_places():
@@ -139,7 +128,7 @@ def location_qr_sheet(request):
     """A printable A4 sheet of QR labels for the rooms of a building (or any filtered set of places)."""
     locations, filters = _filtered(request)
     if not filters["kind"]:
-        locations = locations.filter(kind=LocationKind.ROOM)
+        locations = locations.filter(kind=LocationKind.ROOM)  # a sheet is for doors unless asked otherwise
     places = list(locations.select_related("building").order_by("path")[:QR_SHEET_LIMIT])
     svgs = qr_svgs([qr_url(request.org, place) for place in places])
     labels = [{"location": place, "svg": svg} for place, svg in zip(places, svgs, strict=True)]

@@ -12,46 +12,19 @@ from .. import permissions as p
 from .. import services
 from ..choices import Role
 from ..exports import xlsx_response
+from ..filtersets import MembershipFilterSet
 from ..forms import PersonEditForm, PersonForm, TreeChoiceField
 from ..forms_base import StyledFormMixin, add_service_errors
 from ..models import Department, Membership, RoleGrant
 from ..permissions import restrict
-from ..selectors import can_see_phone, sees_phones
-from .base import get_for_actor, keyset_page, org_view, render
+from ..selectors import can_see_phone
+from .base import filtered, get_for_actor, keyset_page, org_view, render
 
 
 def _people(request):
-    """Members the actor may see, filtered by the list's query parameters (page and export alike)."""
+    """Members the actor may see, filtered as the list asks (page and export alike); active by default."""
     members = restrict(Membership.objects.all(), request.actor, p.PERSON_VIEW)
-    filters = {
-        "q": request.GET.get("q", "").strip(),
-        "role": request.GET.get("role", ""),
-        "department": request.GET.get("department", ""),
-        "status": request.GET.get("status", "active"),
-        "no_roles": request.GET.get("no_roles") == "1",
-        "must_change_password": request.GET.get("must_change_password") == "1",
-    }
-    if filters["q"]:
-        q = filters["q"]
-        matches = members.filter(user__name__contains=q) | members.filter(employee_no=q)
-        if sees_phones(request.actor):  # otherwise a search would tell whose number it is
-            matches |= members.filter(user__phone=q)
-        members = matches
-    if filters["role"] in Role.values:
-        members = members.filter(role_grants__role=filters["role"])
-    if filters["department"].isdigit():
-        department = Department.objects.filter(pk=filters["department"]).first()
-        if department is not None:
-            members = members.filter(department__path__startswith=department.path)
-    if filters["status"] == "active":
-        members = members.filter(is_active=True)
-    elif filters["status"] == "inactive":
-        members = members.filter(is_active=False)
-    if filters["no_roles"]:
-        members = members.filter(role_grants__isnull=True)
-    if filters["must_change_password"]:
-        members = members.filter(user__must_change_password=True)
-    return members.distinct(), filters
+    return filtered(request, MembershipFilterSet, members, is_active="true")
 
 
 def _with_details(members):

@@ -1,4 +1,4 @@
-"""Filters of the foundation's API lists.
+"""Filters of the foundation's lists: one FilterSet serves the page, the API and the export.
 
 Every filter is declared: django-filter builds undeclared ones (and ``ModelChoiceFilter`` querysets) at
 import time through the default manager, which a fail-closed org scope refuses outside a request.
@@ -10,9 +10,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
-from ..choices import DepartmentKind, LocationKind, Role
-from ..models import Department, Location, Membership, RoleGrant
-from ..selectors import sees_phones
+from .choices import DepartmentKind, LocationKind, Role
+from .models import Department, Location, Membership, RoleGrant
+from .selectors import sees_phones
 
 
 class DepartmentFilterSet(filters.FilterSet):
@@ -51,10 +51,18 @@ class MembershipFilterSet(filters.FilterSet):
     role = filters.ChoiceFilter(choices=Role.choices, method="filter_role", label=_("Role"))
     is_active = filters.BooleanFilter(label=_("Active"))
     q = filters.CharFilter(method="filter_q", label=_("Name contains, or employee number or mobile number is"))
+    no_roles = filters.BooleanFilter(method="filter_no_roles", label=_("Without any role"))
+    must_change_password = filters.BooleanFilter(
+        field_name="user__must_change_password", label=_("One-time password not yet replaced")
+    )
 
     class Meta:
         model = Membership
-        fields = ["department", "role", "is_active", "q"]
+        fields = ["department", "role", "is_active", "q", "no_roles", "must_change_password"]
+
+    def filter_no_roles(self, queryset, name, value):
+        with_roles = RoleGrant.objects.values("membership_id")
+        return queryset.exclude(pk__in=with_roles) if value else queryset.filter(pk__in=with_roles)
 
     def filter_department(self, queryset, name, value):
         department = Department.objects.filter(pk=value).only("path").first()
