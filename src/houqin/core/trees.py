@@ -9,7 +9,7 @@ root paths by reading every root in the table, which a fail-closed org scope (ri
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
@@ -40,10 +40,11 @@ class TreeNode(models.Model):
     def fill_derived(self) -> None:
         """Set fields that follow from the node's place in the tree (a location's building); no-op here."""
 
+    @transaction.atomic
     def tree_save(self) -> None:
         """Save the node, keeping its path, its descendants' paths and its derived fields right.
 
-        Call inside a transaction: the parent's and the node's own paths are re-read under a row lock,
+        The parent's and the node's own paths are re-read under a row lock (in the caller's transaction),
         since either may have moved since a form loaded them. The path-setting save that follows the
         creating one is not history: paths and depths are derived, and the parent is what history shows.
         """
