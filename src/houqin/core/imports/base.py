@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -188,7 +189,7 @@ def choice_lookup(choices, aliases: dict) -> dict[str, str]:
 # The framework ---------------------------------------------------------------------------------
 
 
-class Importer:
+class Importer(ABC):
     """Subclasses declare ``columns`` and ``sheet_title`` and fill in the hooks below. One instance reads one file."""
 
     columns: ClassVar[tuple[Column, ...]] = ()
@@ -203,19 +204,19 @@ class Importer:
 
     # Hooks ---------------------------------------------------------------------------------
 
-    def prepare(self, rows: list[ImportRow]) -> None:
+    def prepare(self, rows: list[ImportRow]) -> None:  # noqa: B027 (optional hook)
         """Load, in a few queries for the whole file, what ``check_row`` looks up."""
 
-    def check_row(self, row: ImportRow) -> None:
+    def check_row(self, row: ImportRow) -> None:  # noqa: B027 (optional hook)
         """Checks that need the database or earlier rows; rows come in file order."""
 
     def existing(self, key: str, values: set[str]) -> dict[str, str]:
         """For a ``unique`` column: which of ``values`` the org already uses, each with who/what uses it."""
         return {}
 
+    @abstractmethod
     def save_row(self, row: ImportRow):
         """Write one row through the services (inside the import's transaction); returns what the page shows."""
-        raise NotImplementedError
 
     def instructions(self) -> list[list]:
         """Extra rows for the instructions sheet (valid values and the like)."""
