@@ -56,6 +56,7 @@ def test_repeated_failures_lock_the_account_even_with_the_right_password(world, 
         _login(client, member.user.phone, "wrong-password-1")
     response = _login(client, member.user.phone, PASSWORD)
     assert response.status_code == 403
+    assert response.context["locked_out"] in response.content.decode()
     assert "_auth_user_id" not in client.session
     assert SecurityEvent.objects.filter(kind=SecurityEventKind.LOCKED_OUT).exists()
 

@@ -75,10 +75,9 @@ def locked_out_message() -> str:
 
 def locked_out(request, credentials=None, *args, **kwargs):
     """django-axes calls this when a login is refused because of earlier failures."""
-    form = LoginForm(request.POST or None, request=request)
-    form.is_valid = lambda: False  # never re-run authentication for a locked-out attempt
-    form._errors = forms.utils.ErrorDict({"__all__": form.error_class([locked_out_message()])})
-    return render(request, "registration/login.html", {"form": form, "next": request.POST.get("next", "")}, status=403)
+    form = LoginForm(initial={"username": request.POST.get("username", "")}, request=request)  # unbound: no new check
+    context = {"form": form, "next": request.POST.get("next", ""), "locked_out": locked_out_message()}
+    return render(request, "registration/login.html", context, status=403)
 
 
 def _safe_next(request) -> str:
