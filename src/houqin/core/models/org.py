@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .choices import DepartmentKind, LocationKind, OrgKind, Role, SecurityEventKind
-from .tenancy import OrgScopedModel
-from .trees import TreeNode
+from ..choices import DepartmentKind, LocationKind, OrgKind, Role, SecurityEventKind
+from ..tenancy import OrgScopedModel
+from ..trees import TreeNode
 
 phone_validator = RegexValidator(r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland mobile number."))
 code_validator = RegexValidator(
