@@ -42,3 +42,21 @@ def value(org, key: str) -> Any:
     setting = REGISTRY[key]
     stored = OrgSetting.objects.filter(org=org, key=key).values_list("value", flat=True).first()
     return setting.default if stored is None else stored
+
+
+@dataclass(frozen=True)
+class SettingsPage:
+    """A table edited on its own page, listed on the settings hub (holidays, terms, dictionaries, channels)."""
+
+    key: str
+    label: str
+    url_name: str  # a core-style org URL name taking only org_code, e.g. "core:holiday_list"
+    description: str = ""
+
+
+PAGES: list[SettingsPage] = []
+
+
+def register_page(page: SettingsPage) -> SettingsPage:
+    PAGES.append(page)
+    return page
