@@ -85,6 +85,13 @@ def world(db) -> World:
     )
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded files of each test go to its own temporary directory, never to var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def login(client):
     """``login(membership)`` logs the test client in as that membership's person and returns the client."""

@@ -85,6 +85,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
 ]
+if TESTING:
+    # A small request record that only the tests use: it drives the workflow kit and the approval engine.
+    INSTALLED_APPS.append("houqin.sample")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -246,6 +249,7 @@ SPECTACULAR_SETTINGS = {
         "DepartmentKindEnum": "houqin.core.choices.DepartmentKind",
         "LocationKindEnum": "houqin.core.choices.LocationKind",
         "RoleEnum": "houqin.core.choices.Role",
+        "PartyKindEnum": "houqin.core.models.parties.PartyKind",
     },
 }
 

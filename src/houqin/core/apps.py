@@ -8,4 +8,14 @@ class CoreConfig(AppConfig):
     verbose_name = _("Foundation")
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the security-log receivers)
+        # Importing these registers their settings, dictionaries, tick jobs, facts and signal receivers.
+        from . import (  # noqa: F401
+            approvals,
+            attachments,
+            foundation_facts,
+            notifications,
+            party_services,
+            retention,
+            signals,
+            workcalendar,
+        )

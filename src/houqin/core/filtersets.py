@@ -7,11 +7,24 @@ another organisation simply matches nothing.
 """
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
-from .choices import DepartmentKind, LocationKind, Role
-from .models import Department, Location, Membership, RoleGrant
+from .choices import DepartmentKind, LocationKind, Role, SecurityEventKind
+from .facts import DateRangeFilters
+from .models import (
+    Department,
+    LicenceReminder,
+    Location,
+    Membership,
+    Party,
+    PartyKind,
+    PartyLicence,
+    RoleGrant,
+    SecurityEvent,
+)
+from .models.parties import licences_in_state
 from .selectors import sees_phones
 
 
@@ -31,12 +44,13 @@ class LocationFilterSet(filters.FilterSet):
     parent = filters.NumberFilter(field_name="parent", label=_("Directly inside (location id)"))
     within = filters.NumberFilter(method="filter_within", label=_("Anywhere inside (location id)"))
     building = filters.NumberFilter(field_name="building", label=_("Building (location id)"))
+    use = filters.CharFilter(field_name="use", label=_("Use (code of the dictionary location.use)"))
     is_active = filters.BooleanFilter(label=_("Active"))
     q = filters.CharFilter(method="filter_q", label=_("Name or code contains"))
 
     class Meta:
         model = Location
-        fields = ["kind", "parent", "within", "building", "is_active", "q"]
+        fields = ["kind", "parent", "within", "building", "use", "is_active", "q"]
 
     def filter_within(self, queryset, name, value):
         place = Location.objects.filter(pk=value).only("path").first()
@@ -55,10 +69,14 @@ class MembershipFilterSet(filters.FilterSet):
     must_change_password = filters.BooleanFilter(
         field_name="user__must_change_password", label=_("One-time password not yet replaced")
     )
+    party = filters.NumberFilter(field_name="party", label=_("Of the outside party (id)"))
+    from_party = filters.BooleanFilter(
+        field_name="party", lookup_expr="isnull", exclude=True, label=_("People of outside parties")
+    )
 
     class Meta:
         model = Membership
-        fields = ["department", "role", "is_active", "q", "no_roles", "must_change_password"]
+        fields = ["department", "role", "is_active", "q", "no_roles", "must_change_password", "party", "from_party"]
 
     def filter_no_roles(self, queryset, name, value):
         with_roles = RoleGrant.objects.values("membership_id")
@@ -80,3 +98,39 @@ class MembershipFilterSet(filters.FilterSet):
             # Only people who may read phone numbers may search by them (else a search would reveal them).
             match |= Q(user__phone=value)
         return queryset.filter(match)
+
+
+class SecurityEventFilterSet(DateRangeFilters):
+    kind = filters.ChoiceFilter(choices=SecurityEventKind.choices, label=_("Event"))
+
+    class Meta:
+        model = SecurityEvent
+        fields = ["kind", "start", "end"]
+
+
+class PartyFilterSet(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=PartyKind.choices, label=_("Kind"))
+    is_active = filters.BooleanFilter(label=_("Active"))
+    q = filters.CharFilter(method="filter_q", label=_("Name, credit code or contact contains"))
+    licence = filters.ChoiceFilter(
+        choices=[
+            (LicenceReminder.EXPIRING, _("A licence expires within 30 days")),
+            (LicenceReminder.EXPIRED, _("A licence has expired")),
+        ],
+        method="filter_licence",
+        label=_("Licences"),
+    )
+
+    class Meta:
+        model = Party
+        fields = ["kind", "is_active", "q", "licence"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(
+            Q(name__icontains=value) | Q(credit_code=value.upper()) | Q(contact_name__icontains=value)
+        )
+
+    def filter_licence(self, queryset, name, value: str):
+        licences = licences_in_state(PartyLicence.objects.all(), value, timezone.localdate())
+        return queryset.filter(pk__in=licences.values("party_id"))

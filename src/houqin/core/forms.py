@@ -2,9 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from . import dictionaries
 from .choices import LocationKind, Role
 from .forms_base import StyledFormMixin
-from .models import Department, Location
+from .models import Department, Location, Party
 
 
 class TreeChoiceField(forms.ModelChoiceField):
@@ -38,9 +39,20 @@ class LocationForm(StyledFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Location._meta.get_field("kind").choices)
     parent = TreeChoiceField(label=_("Inside"), queryset=Location.objects.none(), required=False)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    is_critical = forms.BooleanField(
+        label=_("Critical place"),
+        required=False,
+        help_text=Location._meta.get_field("is_critical").help_text,
+    )
+    use = forms.ChoiceField(label=_("Use"), required=False)
 
-    def __init__(self, *args, instance: Location | None = None, **kwargs):
+    def __init__(self, *args, instance: Location | None = None, org=None, **kwargs):
         super().__init__(*args, **kwargs)
+        uses = dictionaries.choices(org, dictionaries.LOCATION_USE.key) if org is not None else []
+        if instance is not None and instance.use and instance.use not in dict(uses):
+            # A use retired since this place was recorded stays selectable for it.
+            uses.append((instance.use, dictionaries.label(org, dictionaries.LOCATION_USE.key, instance.use)))
+        self.fields["use"].choices = [("", "---------"), *uses]
         parents = Location.objects.filter(is_active=True).exclude(kind=LocationKind.ROOM)
         if instance is not None:
             parents = parents.exclude(path__startswith=instance.path)
@@ -59,6 +71,12 @@ class PersonForm(StyledFormMixin, forms.Form):
     employee_no = forms.CharField(label=_("Employee number"), max_length=30, required=False)
     department = TreeChoiceField(label=_("Department"), queryset=Department.objects.none(), required=False)
     title = forms.CharField(label=_("Job title"), max_length=50, required=False)
+    party = forms.ModelChoiceField(
+        label=_("Outside party"),
+        queryset=Party.objects.none(),
+        required=False,
+        help_text=_("For people of a property company, contractor or supplier working here (e.g. as technicians)."),
+    )
     email = forms.EmailField(label=_("Email"), required=False)
     roles = forms.MultipleChoiceField(
         label=_("Roles"), choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
@@ -67,6 +85,7 @@ class PersonForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = Department.objects.filter(is_active=True).order_by("path")
+        self.fields["party"].queryset = Party.objects.filter(is_active=True).order_by("name")
 
 
 class PersonEditForm(PersonForm):

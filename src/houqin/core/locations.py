@@ -3,14 +3,13 @@ core never imports them: ``register(action)`` with ``action(request, location) -
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import segno
 from django.conf import settings
-from django.core.cache import caches
 from django.urls import reverse
+
+from .printing import Label
 
 
 @dataclass(frozen=True)
@@ -37,19 +36,7 @@ def qr_url(org, location) -> str:
     return settings.HOUQIN_BASE_URL + reverse("core:location_by_token", args=[org.code, location.qr_token])
 
 
-QR_CACHE_SECONDS = 7 * 24 * 3600
-
-
-def qr_svgs(urls: list[str], *, scale: int = 3) -> list[str]:
-    """Inline SVG QR codes for ``urls``. Choosing the best mask costs ~10 ms a code, so codes are kept
-    in the process's "qr" cache and a 600-label sheet is slow only the first time."""
-    cache = caches["qr"]
-    keys = ["qr:{}:{}".format(scale, hashlib.sha1(url.encode()).hexdigest()) for url in urls]
-    found = cache.get_many(keys)
-    missing = {}
-    for key, url in zip(keys, urls, strict=True):
-        if key not in found:
-            missing[key] = found[key] = segno.make(url, error="m").svg_inline(scale=scale, border=2)
-    if missing:
-        cache.set_many(missing, QR_CACHE_SECONDS)
-    return [found[key] for key in keys]
+def qr_label(org, location) -> Label:
+    """A place's sticker for ``printing.label_sheet``: its name, building and code (select ``building``)."""
+    where = "{} · {}".format(location.building.name, location.code) if location.building_id else location.code
+    return Label(title=location.name, subtitle=where, url=qr_url(org, location))

@@ -43,5 +43,8 @@ register(NavEntry("organization", _("Organisation"), "core:organization_detail",
 register(NavEntry("people", _("People"), "core:person_list", p.PERSON_VIEW, ADMIN))
 register(NavEntry("departments", _("Departments"), "core:department_list", p.DEPARTMENT_VIEW, ADMIN))
 register(NavEntry("locations", _("Locations"), "core:location_list", p.LOCATION_VIEW, ADMIN))
+register(NavEntry("parties", _("Outside parties"), "core:party_list", p.PARTY_VIEW, ADMIN))
 register(NavEntry("qr_sheet", _("QR codes of rooms"), "core:location_qr_sheet", p.LOCATION_MANAGE, ADMIN))
 register(NavEntry("security_log", _("Login and export log"), "core:security_log", p.SECURITY_LOG_VIEW, ADMIN))
+register(NavEntry("settings", _("Settings"), "core:settings_hub", p.SETTINGS_VIEW, ADMIN))
+register(NavEntry("facts", _("Figures of the period"), "core:fact_list", p.FACTS_VIEW, ADMIN))

@@ -36,12 +36,24 @@ LOCATION_MANAGE = "location.manage"
 PERSON_VIEW = "person.view"
 PERSON_MANAGE = "person.manage"
 SECURITY_LOG_VIEW = "security_log.view"
+SETTINGS_VIEW = "settings.view"
+SETTINGS_MANAGE = "settings.manage"
+FACTS_VIEW = "facts.view"
+CALENDAR_VIEW = "calendar.view"  # holidays, make-up days and terms of the org
+CALENDAR_MANAGE = "calendar.manage"
 
 _EVERYONE_READS = {ORG_VIEW: ORG, DEPARTMENT_VIEW: ORG, LOCATION_VIEW: ORG}
 
 TABLE: dict[str, dict[str, str]] = {
-    Role.LEADER: {**_EVERYONE_READS, PERSON_VIEW: ORG},
-    Role.LOGISTICS_HEAD: {**_EVERYONE_READS, PERSON_VIEW: ORG, LOCATION_MANAGE: ORG},
+    Role.LEADER: {**_EVERYONE_READS, PERSON_VIEW: ORG, SETTINGS_VIEW: ORG, FACTS_VIEW: ORG, CALENDAR_VIEW: ORG},
+    Role.LOGISTICS_HEAD: {
+        **_EVERYONE_READS,
+        PERSON_VIEW: ORG,
+        LOCATION_MANAGE: ORG,
+        SETTINGS_VIEW: ORG,
+        FACTS_VIEW: ORG,
+        CALENDAR_VIEW: ORG,
+    },
     Role.ORG_ADMIN: {
         **_EVERYONE_READS,
         PERSON_VIEW: ORG,
@@ -49,6 +61,11 @@ TABLE: dict[str, dict[str, str]] = {
         DEPARTMENT_MANAGE: ORG,
         LOCATION_MANAGE: ORG,
         SECURITY_LOG_VIEW: ORG,
+        SETTINGS_VIEW: ORG,
+        SETTINGS_MANAGE: ORG,
+        FACTS_VIEW: ORG,
+        CALENDAR_VIEW: ORG,
+        CALENDAR_MANAGE: ORG,
     },
     Role.DISPATCHER: {**_EVERYONE_READS, PERSON_VIEW: ORG},
     Role.ASSET_CLERK: {**_EVERYONE_READS, PERSON_VIEW: ORG},
@@ -68,6 +85,47 @@ TABLE: dict[str, dict[str, str]] = {
         PERSON_VIEW: DESCENDANTS,
     },
 }
+
+# Approvals (core/approvals.py). Every member submits their own requests and takes part in deciding
+# (``approval.decide``); which steps wait for whom is the engine's rule (the step's person or role, or
+# a delegation). Who reads requests beyond their own and those they decide is set here.
+APPROVAL_VIEW = "approval.view"
+APPROVAL_SUBMIT = "approval.submit"
+APPROVAL_DECIDE = "approval.decide"
+APPROVAL_RULE_MANAGE = "approval_rule.manage"
+_APPROVAL_READERS = {Role.LEADER: ORG, Role.LOGISTICS_HEAD: ORG, Role.FINANCE: ORG, Role.DEPT_HEAD: DEPARTMENT}
+for _role, _actions in TABLE.items():
+    if _role != Role.BUREAU:  # approvals are internal: the bureau reads none of them
+        _actions.update({APPROVAL_VIEW: _APPROVAL_READERS.get(_role, OWN), APPROVAL_SUBMIT: OWN, APPROVAL_DECIDE: ORG})
+TABLE[Role.ORG_ADMIN][APPROVAL_RULE_MANAGE] = ORG
+
+# Notifications (core/notifications.py). Everyone reads their own inbox and sets their own channels;
+# org_admin manages the org's group robots and sees the outbox of external deliveries.
+NOTIFICATION_VIEW = "notification.view"
+NOTIFICATION_CHANNEL_MANAGE = "notification_channel.manage"
+for _actions in TABLE.values():
+    _actions[NOTIFICATION_VIEW] = OWN
+TABLE[Role.ORG_ADMIN][NOTIFICATION_CHANNEL_MANAGE] = ORG
+
+# Outside parties (core/party_services.py): the offices that deal with suppliers and contractors read
+# them; purchasing and the logistics head keep them; the bureau reads those of the orgs below it.
+PARTY_VIEW = "party.view"
+PARTY_MANAGE = "party.manage"
+for _role in (
+    Role.LEADER,
+    Role.LOGISTICS_HEAD,
+    Role.ORG_ADMIN,
+    Role.DISPATCHER,
+    Role.ASSET_CLERK,
+    Role.STOREKEEPER,
+    Role.PURCHASER,
+    Role.CANTEEN,
+    Role.FINANCE,
+):
+    TABLE[_role][PARTY_VIEW] = ORG
+for _role in (Role.ORG_ADMIN, Role.LOGISTICS_HEAD, Role.PURCHASER):
+    TABLE[_role][PARTY_MANAGE] = ORG
+TABLE[Role.BUREAU][PARTY_VIEW] = DESCENDANTS
 
 # Roles whose grants apply below the member's own organisation instead of inside it.
 DOWNWARD_ROLES = {Role.BUREAU}

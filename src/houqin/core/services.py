@@ -11,9 +11,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
+from . import dictionaries
 from .auth import OneTimePasswordHasher
 from .choices import LocationKind, Role, SecurityEventKind
-from .models import Department, Location, Membership, Organization, RoleGrant, SecurityEvent, User
+from .models import Department, Location, Membership, Organization, Party, RoleGrant, SecurityEvent, User
 from .permissions import DEPARTMENT_MANAGE, LOCATION_MANAGE, PERSON_MANAGE, Actor, restrict
 
 # Where each kind of place may sit (campus → building → floor → room; areas outdoors on a campus).
@@ -94,11 +95,22 @@ def _check_location_parent(location: Location) -> None:
 
 @transaction.atomic
 def location_create(
-    *, actor: Actor, name: str, code: str, kind: str, parent: Location | None = None, note: str = ""
+    *,
+    actor: Actor,
+    name: str,
+    code: str,
+    kind: str,
+    parent: Location | None = None,
+    note: str = "",
+    is_critical: bool = False,
+    use: str = "",
 ) -> Location:
     _require(actor, LOCATION_MANAGE)
-    location = Location(org=actor.org, name=name, code=code, kind=kind, parent=parent, note=note)
+    location = Location(
+        org=actor.org, name=name, code=code, kind=kind, parent=parent, note=note, is_critical=is_critical, use=use
+    )
     location.full_clean()
+    dictionaries.validate_code(actor.org, dictionaries.LOCATION_USE.key, use, field_name="use")
     _check_location_parent(location)
     location.tree_save()
     return location
@@ -107,9 +119,12 @@ def location_create(
 @transaction.atomic
 def location_update(*, actor: Actor, location: Location, **data) -> Location:
     _require(actor, LOCATION_MANAGE, location)
-    old_kind = location.kind
+    old_kind, old_use = location.kind, location.use
     _set_fields(location, data)
     location.full_clean()
+    dictionaries.validate_code(
+        actor.org, dictionaries.LOCATION_USE.key, location.use, field_name="use", current=old_use
+    )
     _check_location_parent(location)
     if location.kind != old_kind and location.children.exists():
         raise ValidationError({"kind": _("The kind of a place with places under it cannot change.")})
@@ -168,6 +183,7 @@ def person_create(
     title: str = "",
     email: str = "",
     roles: Iterable[tuple[str, Department | None]] = ((Role.STAFF, None),),
+    party: Party | None = None,
 ) -> tuple[Membership, str | None]:
     """Add a person to the org. A new account gets a one-time password (returned, shown once);
     a phone that already has an account (another organisation) only gains a membership."""
@@ -184,7 +200,9 @@ def person_create(
         user.save()
     elif Membership.objects.filter(user=user).exists():
         raise ValidationError({"phone": _("This person is already a member of this organisation.")})
-    membership = Membership(org=actor.org, user=user, employee_no=employee_no, department=department, title=title)
+    membership = Membership(
+        org=actor.org, user=user, employee_no=employee_no, department=department, title=title, party=party
+    )
     membership.full_clean()
     membership.save()
     _grant_roles(membership, roles)
@@ -211,6 +229,7 @@ def person_update(
     title: str,
     email: str,
     is_active: bool,
+    party: Party | None = None,
 ) -> Membership:
     _require(actor, PERSON_MANAGE, membership)
     if membership.user_id == actor.user.pk and not is_active:
@@ -223,7 +242,14 @@ def person_update(
         user.full_clean(exclude=["password"])
         user.save()
     if _set_fields(
-        membership, {"employee_no": employee_no, "department": department, "title": title, "is_active": is_active}
+        membership,
+        {
+            "employee_no": employee_no,
+            "department": department,
+            "title": title,
+            "is_active": is_active,
+            "party": party,
+        },
     ):
         membership.full_clean()
         membership.save()

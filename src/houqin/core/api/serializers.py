@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from ..choices import DepartmentKind, Role
 from ..locations import qr_url
-from ..models import Department, Location, Membership, Organization, RoleGrant, User, phone_validator
+from ..models import Department, Location, Membership, Organization, Party, RoleGrant, User, phone_validator
 from ..selectors import can_see_phone
 
 
@@ -96,6 +96,8 @@ class LocationSerializer(serializers.ModelSerializer):
             "path",
             "depth",
             "note",
+            "is_critical",
+            "use",
             "is_active",
             "qr_token",
             "qr_url",
@@ -172,6 +174,7 @@ class MembershipSerializer(_PersonOutput):
             "department_name",
             "title",
             "roles",
+            "party",
             "is_active",
             "must_change_password",
             "created_at",
@@ -226,6 +229,9 @@ class MembershipCreateSerializer(serializers.Serializer):
     roles = RoleGrantSerializer(
         many=True, required=False, help_text=_("Roles to grant; when left out the person gets the staff role.")
     )
+    party = OrgRowField(
+        Party, allow_null=True, required=False, default=None, help_text=_("The outside party the person works for.")
+    )
 
     def validate_employee_no(self, value):
         return _unique_employee_no(self, value)
@@ -245,6 +251,7 @@ class MembershipUpdateSerializer(serializers.Serializer):
     department = OrgRowField(Department, allow_null=True)
     title = serializers.CharField(max_length=Membership._meta.get_field("title").max_length, allow_blank=True)
     is_active = serializers.BooleanField()
+    party = OrgRowField(Party, allow_null=True, help_text=_("The outside party the person works for."))
 
     def validate_employee_no(self, value):
         return _unique_employee_no(self, value)

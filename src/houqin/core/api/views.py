@@ -207,6 +207,7 @@ class MembershipViewSet(OrgWriteViewSet):
             "department": membership.department,
             "title": membership.title,
             "is_active": membership.is_active,
+            "party": membership.party,
         }
         data = {**current, **self.validated(membership, partial=True)}
         services.person_update(actor=self.actor, membership=membership, **data)

@@ -10,6 +10,11 @@ Other modules add their own demo records with ``register(loader)``; each loader 
 ``DemoContext`` and runs in the same transaction, after the foundation, and must be idempotent too.
 """
 
+from . import (
+    calendar,  # noqa: F401  (registers the demo holidays, terms and critical places)
+    notifications,  # noqa: F401  (registers the demo inbox messages)
+    parties,  # noqa: F401  (registers the demo outside parties and their licences)
+)
 from .data import DEMO_PASSWORD, FULL, ORGS, SIZES, SMALL, PlannedPerson
 from .loader import DemoContext, DemoResult, key_logins, load_demo, plan, register
 

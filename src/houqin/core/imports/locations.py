@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-from django.core.exceptions import ValidationError
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from .. import services
 from ..choices import LocationKind
+from ..excel import Column, Importer, ImportRow, choice, parse_code, text
 from ..models import Location
 from ..services import LOCATION_PARENT_KINDS
-from .base import Column, Importer, ImportRow, choice_lookup, lookup_key, parse_code, text
 
 # What people write for each kind of place, beside the codes and the labels in either language.
 LOCATION_KIND_ALIASES = {
@@ -25,18 +21,9 @@ LOCATION_KIND_ALIASES = {
 }
 
 
-@lru_cache(maxsize=8)
-def _kind_lookup(language: str | None) -> dict[str, str]:
-    return choice_lookup(LocationKind, LOCATION_KIND_ALIASES)
-
-
-def parse_location_kind(value: str) -> str:
-    kind = _kind_lookup(translation.get_language()).get(lookup_key(value))
-    if kind is None:
-        raise ValidationError(
-            _("Unknown kind; use one of: {kinds}.").format(kinds=", ".join(str(label) for label in LocationKind.labels))
-        )
-    return kind
+parse_location_kind = choice(
+    LocationKind, LOCATION_KIND_ALIASES, unknown=gettext_lazy("Unknown kind; use one of: {choices}.")
+)
 
 
 def _placement_error(kind: str, parent_kind: str | None) -> str | None:

@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from .. import services
 from ..choices import OrgKind, Role
+from ..excel import Column, Importer, choice_lookup, lookup_key, parse_email, parse_phone, text
 from ..models import Department, Membership
-from .base import Column, Importer, choice_lookup, lookup_key, parse_email, parse_phone, text
 
 # What people write in a spreadsheet for each role, beside the codes and the labels in either language
 # (the names of DESIGN.md "who uses it"): input vocabulary, not text we show.

@@ -131,6 +131,15 @@ class Location(OrgScopedModel, TreeNode):
     )
     qr_token = models.CharField(_("QR token"), max_length=20, unique=True, default=new_qr_token, editable=False)
     note = models.CharField(_("note"), max_length=200, blank=True)
+    is_critical = models.BooleanField(
+        _("critical place"),
+        default=False,
+        help_text=_("Deadlines here count around the clock, e.g. operating theatre, ICU."),
+    )
+    # A code of the "location.use" dictionary (classroom, ward…), which each org may rename and extend.
+    use = models.CharField(
+        _("use"), max_length=40, blank=True, help_text=_("A code of the dictionary location.use, e.g. classroom, ward.")
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     # Path, depth and building follow from the parent, which history records.
@@ -146,6 +155,7 @@ class Location(OrgScopedModel, TreeNode):
         indexes = [
             models.Index(fields=["org", "path"], name="core_location_org_path"),
             models.Index(fields=["org", "kind"], name="core_location_org_kind"),
+            models.Index(fields=["org", "use"], name="core_location_org_use"),
         ]
 
     def __str__(self):
@@ -167,6 +177,15 @@ class Membership(OrgScopedModel):
         Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("department")
     )
     title = models.CharField(_("job title"), max_length=50, blank=True)
+    # People of an outside party (物业 technicians, security guards of a contractor) work here as members.
+    party = models.ForeignKey(
+        "core.Party",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="people",
+        verbose_name=_("outside party"),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

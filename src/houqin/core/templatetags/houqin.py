@@ -4,6 +4,7 @@ from django import template
 from django.utils.translation import gettext_lazy as _
 
 from ..history import history_entries
+from ..workflow import timeline_entries
 
 register = template.Library()
 
@@ -34,6 +35,20 @@ def empty_state(title, text="", action_url="", action_label=""):
 def history_panel(*sources):
     """Who changed which field when, for one or more history querysets (newest first)."""
     return {"entries": history_entries(*sources), "title": _("Change history")}
+
+
+@register.inclusion_tag("components/attachments.html", takes_context=True)
+def attachments_panel(context, obj):
+    """The record's files (photos with thumbnails) and, for those who may change the record, an upload form."""
+    from ..views.attachments import panel_context  # the view module imports services that need the app loaded
+
+    return panel_context(context["request"], obj)
+
+
+@register.inclusion_tag("components/timeline.html")
+def timeline(obj, title=None):
+    """Who moved the record from which state to which, when, why, and for whom under a delegation."""
+    return {"entries": timeline_entries(obj), "title": title or _("Progress")}
 
 
 @register.filter

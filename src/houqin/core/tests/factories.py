@@ -3,12 +3,17 @@ or through ``make_*`` helpers, which keep tree paths right."""
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+from io import BytesIO
 
 import factory
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from PIL import Image
 
 from ..choices import DepartmentKind, OrgKind, Role
-from ..models import Department, Location, Membership, Organization, RoleGrant, User
+from ..models import Attachment, Department, Location, Membership, Organization, Party, RoleGrant, User
 from ..tenancy import scopes_disabled
 
 PASSWORD = "test-pass-123"
@@ -60,3 +65,34 @@ def make_member(org, *roles: str, department=None, user=None, employee_no: str =
 
 
 ORG_A_ROLES = [role for role in Role.values if role != Role.BUREAU]
+
+
+def make_party(org, name: str = "城南物业管理有限公司", kind: str = "property_manager", **fields):
+    with scopes_disabled():
+        return Party.objects.create(org=org, name=name, kind=kind, **fields)
+
+
+def png_bytes(size=(40, 30), colour="red") -> bytes:
+    buffer = BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def make_attachment(owner, user, *, content: bytes | None = None, name: str = "照片.png"):
+    """An attachment on ``owner`` stored directly (no processing), for tests about access rather than uploads."""
+    content = content or png_bytes()
+    with scopes_disabled():
+        attachment = Attachment(
+            org_id=owner.org_id,
+            content_type=ContentType.objects.get_for_model(type(owner)),
+            object_id=owner.pk,
+            original_name=name,
+            mime_type="image/png",
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            uploaded_by=user,
+        )
+        attachment.file.save("file.png", ContentFile(content), save=False)
+        attachment.thumbnail.save("thumb.png", ContentFile(content), save=False)
+        attachment.save()
+    return attachment

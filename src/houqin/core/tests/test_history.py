@@ -16,6 +16,10 @@ from houqin.core.tenancy import scopes_disabled
 # Models of our apps that keep no django-simple-history, each with the reason.
 EXEMPT = {
     "core.SecurityEvent": "append-only log of logins and exports; it is itself an audit record and is never edited",
+    "core.NumberSequence": "a counter bumped by every numbered record; the numbered records keep their own history",
+    "core.Notification": "a person's inbox message, written once by notify(); only its recipient's read mark changes",
+    "core.OutboxMessage": "delivery queue written by notify(); attempts, state and last error are its own log",
+    "core.WorkflowEvent": "append-only log of workflow transitions (the timeline); rows are written once, never edited",
 }
 
 

@@ -63,11 +63,6 @@ def file_errors(response):
     return response.context["form"].errors.get("file")
 
 
-def zh(context, msgid):
-    with translation.override("zh-hans"):
-        return translation.pgettext(context, msgid)
-
-
 # People ------------------------------------------------------------------------------------------
 
 
@@ -336,6 +331,7 @@ PEOPLE_COLUMNS = ["Name", "Mobile number", "Employee number", "Department code",
 LOCATION_COLUMNS = ["Code", "Name", "Kind", "Parent code", "Note"]
 
 
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
 @pytest.mark.parametrize(
     ("name", "context", "columns", "sheet"),
     [
@@ -343,21 +339,23 @@ LOCATION_COLUMNS = ["Code", "Name", "Kind", "Parent code", "Note"]
         ("location_import_template", "locations import column", LOCATION_COLUMNS, "Locations"),
     ],
 )
-def test_template_is_an_xlsx_with_the_header_row_in_chinese_and_instructions_apart(
-    world, login, name, context, columns, sheet
+def test_template_is_an_xlsx_with_the_header_row_in_the_page_language_and_instructions_apart(
+    world, login, name, context, columns, sheet, language
 ):
     client = login(world.member(Role.ORG_ADMIN))
-    response = client.get(url(name), **EN)  # the template does not follow the page language
+    response = client.get(url(name), HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX
     assert "attachment" in response["Content-Disposition"]
     workbook = load_workbook(BytesIO(response.content))
-    with translation.override("zh-hans"):
+    with translation.override(language):
         assert workbook.sheetnames == [translation.gettext(sheet), translation.gettext("Instructions")]
+        header = tuple(translation.pgettext(context, column) for column in columns)
     rows = [row for row in workbook.worksheets[0].iter_rows(values_only=True) if any(row)]
-    assert rows == [tuple(zh(context, column) for column in columns)]  # the example is on the second sheet only
+    assert rows == [header]  # the examples are in the header comments and on the second sheet only
+    assert all(cell.comment and cell.comment.text for cell in workbook.worksheets[0][1])
     instructions = [cell for row in workbook.worksheets[1].iter_rows(values_only=True) for cell in row if cell]
-    assert zh(context, columns[0]) in instructions
+    assert header[0] in instructions
 
 
 def test_template_filled_in_imports_and_unfilled_imports_nothing(world, login):

@@ -22,6 +22,8 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
 from io import BytesIO
 
 import pytest
@@ -29,12 +31,33 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
+from houqin.core import approvals
 from houqin.core.access import build_actor
 from houqin.core.api.base import OrgViewSetMixin
 from houqin.core.choices import LocationKind, Role
 from houqin.core.imports import LocationImporter, PersonImporter
-from houqin.core.models import Department, Location, Membership, Organization, RoleGrant, User
+from houqin.core.models import (
+    Attachment,
+    CalendarDay,
+    Department,
+    DictionaryItem,
+    Location,
+    Membership,
+    Organization,
+    OrgSetting,
+    Party,
+    PartyContact,
+    PartyLicence,
+    RoleGrant,
+    Term,
+    User,
+)
+from houqin.core.models.approvals import ApprovalRequest, ApprovalRule, ApprovalRuleStep, ApprovalStep, Delegation
+from houqin.core.models.notifications import Notification, NotificationPreference, OutboxMessage, WebhookChannel
+from houqin.core.models.workflow import WorkflowEvent
 from houqin.core.tenancy import ScopeError, org_scope, scopes_disabled
+from houqin.core.tests.factories import make_attachment, make_party, png_bytes
+from houqin.sample import services as sample_services
 
 # Routes outside any organisation, each with why it needs no org-isolation check.
 EXEMPT = {
@@ -58,7 +81,7 @@ DEBUG_ONLY_EXEMPT = {
 }
 
 # The reads a bureau has on the organisations below it (a literal, not read from permissions.TABLE).
-BUREAU_READS = {None, "org.view", "department.view", "location.view", "person.view"}
+BUREAU_READS = {None, "org.view", "department.view", "location.view", "person.view", "party.view"}
 READ_DRF_ACTIONS = {"list", "retrieve"}
 
 
@@ -94,6 +117,112 @@ class T:
 
 def _staff(w):
     return w.member(Role.STAFF)
+
+
+@pytest.fixture(autouse=True)
+def notification_rows(request):
+    """An unread notification of org A's admin, a group robot and a failed delivery of org A, made before
+    any state is taken, so the notification routes have org-A rows to reach."""
+    if "world" not in request.fixturenames:
+        return
+    w = request.getfixturevalue("world")
+    with scopes_disabled():
+        admin = w.member(Role.ORG_ADMIN).user
+        Notification.objects.create(org=w.org_a, recipient=admin, event="isolation.check", title="总务处报修待派单")
+        channel = WebhookChannel.objects.create(
+            org=w.org_a,
+            name="总务处群",
+            kind="wecom",
+            url="http://127.0.0.1:9/robot",  # port 9: refused at once
+        )
+        OutboxMessage.objects.create(
+            org=w.org_a, kind="wecom", event="isolation.check", channel=channel, subject="总务处", state="failed"
+        )
+
+
+@pytest.fixture(autouse=True)
+def approval_rows(request):
+    """Org A's approvals, made before any state is taken: a rule, a request of the staff member waiting for
+    the admin, one of the admin waiting for the leader, and a later delegation of the admin's."""
+    if "world" not in request.fixturenames:
+        return
+    w = request.getfixturevalue("world")
+    with org_scope(w.org_a):
+        admin, staff = (build_actor(w.member(role).user, w.org_a) for role in (Role.ORG_ADMIN, Role.STAFF))
+        w.approval_rule = approvals.approval_rule_save(
+            actor=admin, steps=[{"approver": w.member(Role.ORG_ADMIN)}], kind="sample.request", name="总务处审批"
+        )
+        approvals.approval_rule_save(
+            actor=admin, steps=[{"role": Role.LEADER}], kind="sample.request", name="管理员", department=w.dept_a_other
+        )
+        sample = sample_services.sample_create(actor=staff, title="总务处打印机", amount=Decimal("100"))
+        w.approval = sample_services.sample_submit(actor=staff, sample=sample)
+        # The admin's own request, in 语文组, goes to the leader.
+        sample = sample_services.sample_create(
+            actor=admin, title="总务处电脑", amount=Decimal("100"), department=w.dept_a_other
+        )
+        w.own_approval = sample_services.sample_submit(actor=admin, sample=sample)
+        start = date.today() + timedelta(days=10)
+        w.delegation = approvals.delegation_create(
+            actor=admin, delegate=w.member(Role.STAFF), start_date=start, end_date=start, reason="出差"
+        )
+
+
+@pytest.fixture(autouse=True)
+def calendar_rows(request):
+    """A day off and a winter break of org A, for the calendar pages' edit and delete routes."""
+    if "world" not in request.fixturenames:
+        return
+    w = request.getfixturevalue("world")
+    with scopes_disabled():
+        CalendarDay.objects.create(org=w.org_a, date="2027-01-01", kind="holiday", name="总务处元旦")
+        Term.objects.create(org=w.org_a, name="2027 寒假", kind="winter_break", start="2027-01-23", end="2027-02-21")
+
+
+@pytest.fixture(autouse=True)
+def party_rows(request):
+    """An outside party of org A with a licence and a contact, and a photo of org A's room, made before any
+    state is taken, so the party and attachment routes have org-A rows to reach."""
+    if "world" not in request.fixturenames:
+        return
+    w = request.getfixturevalue("world")
+    party = make_party(w.org_a, "总务处物业公司")
+    with scopes_disabled():
+        PartyLicence.objects.create(org=w.org_a, party=party, kind="business_licence", number="91110000600037341L")
+        PartyContact.objects.create(org=w.org_a, party=party, name="总务处联系人")
+    make_attachment(w.room_a, w.member(Role.ORG_ADMIN).user)
+
+
+def _isolation_row(model):
+    """The row made by ``notification_rows`` (other fixtures' services notify too, so there are more)."""
+
+    def pk(w):
+        with scopes_disabled():
+            return {"pk": model.objects.get(org=w.org_a, event="isolation.check").pk}
+
+    return pk
+
+
+def _org_a_row(model):
+    def pk(w):
+        with scopes_disabled():
+            return {"pk": model.objects.get(org=w.org_a).pk}
+
+    return pk
+
+
+def _rule_form(w, **extra):
+    return {
+        "kind": "sample.request",
+        "priority": "100",
+        "is_active": "on",
+        "steps-TOTAL_FORMS": "1",
+        "steps-INITIAL_FORMS": "0",
+        "steps-MIN_NUM_FORMS": "0",
+        "steps-MAX_NUM_FORMS": "1000",
+        "steps-0-role": Role.LEADER,
+        **extra,
+    }
 
 
 def _floor(w):
@@ -154,6 +283,7 @@ PAGES = {
         },
     ),
     "core:location_by_token": T(lambda w: {"token": w.room_a.qr_token}),
+    "core:location_print": T(lambda w: {"pk": w.room_a.pk}),
     "core:person_list": T(),
     "core:person_create": T(post=lambda w: _person_form(w, roles=[Role.STAFF])),
     "core:person_export": T(),
@@ -167,6 +297,92 @@ PAGES = {
     "core:person_roles": T(lambda w: {"pk": _staff(w).pk}, post=lambda w: dict(_roles_formset)),
     "core:person_reset_password": T(lambda w: {"pk": _staff(w).pk}, post=lambda w: {}, get_status=405),
     "core:security_log": T(),
+    "core:party_list": T(),
+    "core:party_create": T(post=lambda w: {"name": "新食材供应商", "kind": "supplier"}),
+    "core:party_detail": T(_org_a_row(Party)),
+    "core:party_edit": T(
+        _org_a_row(Party), post=lambda w: {"name": "改名物业", "kind": "property_manager", "is_active": "on"}
+    ),
+    "core:party_licence_create": T(
+        _org_a_row(Party), post=lambda w: {"kind": "food_business", "number": "JY1", "expires_on": "2030-01-01"}
+    ),
+    "core:party_licence_edit": T(_org_a_row(PartyLicence), post=lambda w: {"kind": "business_licence", "number": "X2"}),
+    "core:party_contact_create": T(_org_a_row(Party), post=lambda w: {"name": "张三"}),
+    "core:party_contact_edit": T(_org_a_row(PartyContact), post=lambda w: {"name": "李四"}),
+    "core:party_contact_delete": T(_org_a_row(PartyContact), post=lambda w: {}, get_status=405),
+    "core:attachment_download": T(_org_a_row(Attachment)),
+    "core:attachment_thumbnail": T(_org_a_row(Attachment)),
+    "core:attachment_void": T(_org_a_row(Attachment), post=lambda w: {}, get_status=405),
+    "core:attachment_upload": T(
+        lambda w: {"owner": "core.location", "owner_id": w.room_a.pk},
+        post=lambda w: {"file": SimpleUploadedFile("room.png", png_bytes())},
+        get_status=405,
+    ),
+    "core:notification_list": T(),
+    "core:notification_bell": T(),
+    "core:notification_mark_all_read": T(post=lambda w: {}, get_status=405),
+    "core:notification_preferences": T(post=lambda w: {"robot_mention": "on"}),
+    "core:notification_open": T(_isolation_row(Notification), post=lambda w: {}, get_status=405),
+    "core:notification_channel_list": T(),
+    "core:notification_channel_create": T(
+        post=lambda w: {
+            "name": "维修群",
+            "kind": "dingtalk",
+            "url": "https://oapi.dingtalk.com/robot/send?access_token=x",
+        }
+    ),
+    "core:notification_channel_edit": T(
+        _org_a_row(WebhookChannel),
+        post=lambda w: {"name": "总务处群", "kind": "wecom", "url": "https://qyapi.weixin.qq.com/x", "active": "on"},
+    ),
+    "core:notification_channel_test": T(_org_a_row(WebhookChannel), post=lambda w: {}, get_status=405),
+    "core:notification_outbox": T(),
+    "core:notification_outbox_retry": T(_isolation_row(OutboxMessage), post=lambda w: {}, get_status=405),
+    "core:settings_hub": T(post=lambda w: {"section": "core", "core-core.security_log_retention_days": "200"}),
+    "core:settings_dictionary": T(
+        lambda w: {"key": "location.use"},
+        post=lambda w: {
+            "items-TOTAL_FORMS": "1",
+            "items-INITIAL_FORMS": "0",
+            "items-0-label": "多媒体教室",  # the first entry (教室) renamed; its code is not editable
+            "items-0-is_active": "on",
+        },
+    ),
+    "core:fact_list": T(),
+    "core:calendar_day_list": T(),
+    "core:calendar_day_create": T(post=lambda w: {"start": "2027-01-04", "kind": "holiday", "name": "校庆"}),
+    "core:calendar_day_edit": T(
+        _org_a_row(CalendarDay), post=lambda w: {"date": "2027-01-01", "kind": "holiday", "name": "元旦"}
+    ),
+    "core:calendar_day_delete": T(_org_a_row(CalendarDay), post=lambda w: {}, get_status=405),
+    "core:term_list": T(),
+    "core:term_create": T(
+        post=lambda w: {"name": "2027 暑假", "kind": "summer_break", "start": "2027-07-03", "end": "2027-08-31"}
+    ),
+    "core:term_edit": T(
+        _org_a_row(Term),
+        post=lambda w: {"name": "2027年寒假", "kind": "winter_break", "start": "2027-01-23", "end": "2027-02-21"},
+    ),
+    "core:term_delete": T(_org_a_row(Term), post=lambda w: {}, get_status=405),
+    "core:approval_inbox": T(),
+    "core:approval_mine": T(),
+    "core:approval_all": T(),
+    "core:approval_detail": T(lambda w: {"pk": w.approval.pk}),
+    "core:approval_decide": T(lambda w: {"pk": w.approval.pk}, post=lambda w: {"decision": "approve"}, get_status=405),
+    "core:approval_withdraw": T(lambda w: {"pk": w.own_approval.pk}, post=lambda w: {}, get_status=405),
+    "core:approval_print": T(lambda w: {"pk": w.approval.pk}),
+    "core:delegation_list": T(
+        post=lambda w: {
+            "delegate": w.member(Role.STAFF).pk,
+            "start_date": date.today().isoformat(),
+            "end_date": date.today().isoformat(),
+            "reason": "休假",
+        }
+    ),
+    "core:delegation_end": T(lambda w: {"pk": w.delegation.pk}, post=lambda w: {}, get_status=405),
+    "core:approval_rule_list": T(),
+    "core:approval_rule_create": T(post=lambda w: _rule_form(w, name="新规则")),
+    "core:approval_rule_edit": T(lambda w: {"pk": w.approval_rule.pk}, post=lambda w: _rule_form(w, name="改名规则")),
 }
 
 # Every endpoint under /api/v1/o/<org_code>/ (URL name of the router → org-A row and valid JSON bodies).
@@ -203,6 +419,60 @@ API = {
         lambda w: {"pk": _staff(w).pk}, put=lambda w: {"roles": [{"role": Role.STAFF}, {"role": Role.DISPATCHER}]}
     ),
     "api_membership-reset-password": T(lambda w: {"pk": _staff(w).pk}, post=lambda w: {}),
+    "api_party-list": T(post=lambda w: {"name": "新供应商", "kind": "supplier"}),
+    "api_party-detail": T(
+        _org_a_row(Party),
+        put=lambda w: {"name": "改名物业", "kind": "property_manager", "is_active": True},
+        patch=lambda w: {"name": "改名物业"},
+    ),
+    "api_party_licence-list": T(
+        post=lambda w: {"party": _org_a_row(Party)(w)["pk"], "kind": "business_licence", "number": "N1"}
+    ),
+    "api_party_licence-detail": T(
+        _org_a_row(PartyLicence),
+        put=lambda w: {"kind": "business_licence", "number": "N2", "issued_on": None, "expires_on": None},
+        patch=lambda w: {"number": "N3"},
+    ),
+    "api_party_contact-list": T(post=lambda w: {"party": _org_a_row(Party)(w)["pk"], "name": "王五"}),
+    "api_party_contact-detail": T(
+        _org_a_row(PartyContact),
+        put=lambda w: {"name": "赵六", "phone": "", "position": ""},
+        patch=lambda w: {"name": "赵六"},
+        delete=lambda w: {},
+    ),
+    # Uploads are multipart (not JSON): test_attachments posts real files; here the refusals are checked.
+    "api_attachment-list": T(),
+    "api_attachment-detail": T(_org_a_row(Attachment), delete=lambda w: {}),
+    "api_attachment_file-detail": T(_org_a_row(Attachment)),
+    "api_notification-list": T(),
+    "api_notification-detail": T(_isolation_row(Notification)),
+    "api_notification-read": T(_isolation_row(Notification), post=lambda w: {}),
+    "api_notification-read-all": T(post=lambda w: {}),
+    "api_notification_preference": T(
+        put=lambda w: {"email": False, "robot_mention": True}, patch=lambda w: {"email": False}
+    ),
+    "api_setting-list": T(),
+    "api_calendar_day-list": T(),
+    "api_calendar_day-detail": T(_org_a_row(CalendarDay)),
+    "api_term-list": T(),
+    "api_term-detail": T(_org_a_row(Term)),
+    "api_dictionary-list": T(),
+    "api_approval_inbox-list": T(),
+    "api_approval-list": T(),
+    "api_approval-detail": T(lambda w: {"pk": w.approval.pk}),
+    "api_approval-approve": T(lambda w: {"pk": w.approval.pk}, post=lambda w: {"comment": "同意"}),
+    "api_approval-reject": T(lambda w: {"pk": w.approval.pk}, post=lambda w: {"comment": "预算不足"}),
+    "api_approval-withdraw": T(lambda w: {"pk": w.own_approval.pk}, post=lambda w: {}),
+    "api_delegation-list": T(
+        post=lambda w: {
+            "delegate": w.member(Role.STAFF).pk,
+            "start_date": date.today().isoformat(),
+            "end_date": date.today().isoformat(),
+            "reason": "休假",
+        }
+    ),
+    "api_delegation-detail": T(lambda w: {"pk": w.delegation.pk}),
+    "api_delegation-end": T(lambda w: {"pk": w.delegation.pk}, post=lambda w: {}),
 }
 
 PAGE_METHODS = ["GET", "POST"]
@@ -304,9 +574,27 @@ def _state() -> dict:
     """Every row of the foundation's org data (both orgs) and the size of its history."""
     with scopes_disabled():
         state = {}
-        for model in (Organization, Department, Location, Membership, RoleGrant, User):
+        for model in (
+            Organization,
+            Department,
+            Location,
+            Membership,
+            RoleGrant,
+            User,
+            OrgSetting,
+            DictionaryItem,
+            CalendarDay,
+            Term,
+        ):
             fields = [f.attname for f in model._meta.concrete_fields if f.attname != "last_login"]
             state[model.__name__] = list(model._base_manager.order_by("pk").values_list(*fields))
+            state[model.__name__ + ".history"] = model.history.count()
+        for model in (Notification, NotificationPreference, WebhookChannel, OutboxMessage):
+            state[model.__name__] = list(model._base_manager.order_by("pk").values_list())
+        for model in (ApprovalRule, ApprovalRuleStep, ApprovalRequest, ApprovalStep, Delegation, WorkflowEvent):
+            state[model.__name__] = list(model._base_manager.order_by("pk").values_list())
+        for model in (Party, PartyLicence, PartyContact, Attachment):
+            state[model.__name__] = list(model._base_manager.order_by("pk").values_list())
             state[model.__name__ + ".history"] = model.history.count()
     return state
 
@@ -415,7 +703,13 @@ def test_org_b_admin_cannot_reach_org_a(world, login, route):
         _assert_unchanged(before, route, method, "org-B admin")
 
 
-@pytest.mark.parametrize("route", [case for case in ROUTE_CASES if case.values[0].params - {"org_code", "format"}])
+# URL parameters that name something registered in code (the same in every organisation), not an org-A row.
+NOT_ROW_PARAMS = {"key": "a registered dictionary key (dictionaries.REGISTRY)"}
+
+
+@pytest.mark.parametrize(
+    "route", [case for case in ROUTE_CASES if case.values[0].params - {"org_code", "format", *NOT_ROW_PARAMS}]
+)
 def test_org_b_admin_cannot_use_org_a_ids_in_its_own_org(world, login, route):
     """The same org-A ids under org B's own address, where the org-B admin may do everything."""
     client = login(world.member_b)
@@ -438,7 +732,8 @@ def test_bureau_reads_org_a_and_writes_nothing(world, login, route):
         before = _state()
         response = _send(client, route, _url(route, world), method, world)
         is_read, action = _required_action(route, method)
-        if is_read and method == "GET" and action in BUREAU_READS:
+        # A POST-only page (get_status 405) has no read, whatever action guards it.
+        if is_read and method == "GET" and action in BUREAU_READS and _target(route).get_status == 200:
             assert response.status_code == 200, "{} {} as bureau: {}".format(method, route, response.status_code)
         else:
             assert response.status_code in (403, 404, 405), "{} {} as bureau: {}".format(
@@ -470,7 +765,7 @@ def test_control_org_a_admin_succeeds(world, login, route, method):
     if method == "GET":
         assert response.status_code == target.get_status, "{} {}: {}".format(method, route, response.status_code)
         return
-    assert response.status_code in (200, 201, 302), "{} {}: {} {}".format(
+    assert response.status_code in (200, 201, 204, 302), "{} {}: {} {}".format(
         method, route, response.status_code, response.content.decode(errors="replace")[:1500]
     )
     if not route.is_api and response.status_code == 200:

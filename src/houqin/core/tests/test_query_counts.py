@@ -7,15 +7,35 @@ change history by the reader) were added. The counts must be equal.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from houqin.core.choices import LocationKind, OrgKind, Role, SecurityEventKind
-from houqin.core.models import Department, Location, Membership, RoleGrant, SecurityEvent
+from houqin.core.models import (
+    CalendarDay,
+    Department,
+    Location,
+    Membership,
+    PartyContact,
+    PartyLicence,
+    RoleGrant,
+    SecurityEvent,
+    Term,
+)
 from houqin.core.tenancy import scopes_disabled
-from houqin.core.tests.factories import make_department, make_location, make_member, make_org
+from houqin.core.tests.factories import (
+    make_attachment,
+    make_department,
+    make_location,
+    make_member,
+    make_org,
+    make_party,
+)
 
 PAGE_LISTS = [
     "core:home",
@@ -23,12 +43,21 @@ PAGE_LISTS = [
     "core:location_list",
     "core:person_list",
     "core:security_log",
+    "core:calendar_day_list",
+    "core:term_list",
+    "core:party_list",
     # Lists in other shapes: the printable label sheet and the Excel exports.
     "core:location_qr_sheet",
     "core:location_export",
     "core:person_export",
 ]
-ADMIN_ONLY = {"core:security_log", "core:location_qr_sheet"}
+ADMIN_ONLY = {
+    "core:security_log",
+    "core:location_qr_sheet",
+    "core:calendar_day_list",
+    "core:term_list",
+    "core:party_list",  # department heads do not read outside parties
+}
 
 
 def _api_list_names() -> list[str]:
@@ -55,6 +84,28 @@ def _api_list_names() -> list[str]:
 
 
 API_LISTS = _api_list_names()
+# (list, reader) pairs where the reader is refused on purpose, each with the reason.
+REFUSED = {
+    ("api_notification-list", "bureau"): "a bureau reader's inbox is in the bureau, not in the orgs below it",
+    **{
+        (name, "bureau"): "approvals are internal to the organisation; test_approvals counts them at two sizes"
+        for name in ("api_approval_inbox-list", "api_approval-list", "api_delegation-list")
+    },
+    **{
+        (name, reader): "the org's calendar is read by its leaders and administrator only"
+        for name in ("api_calendar_day-list", "api_term-list")
+        for reader in (Role.DEPT_HEAD, "bureau")
+    },
+    **{
+        (name, reader): "org settings and dictionaries are read by leaders and the administrator only"
+        for name in ("api_setting-list", "api_dictionary-list")
+        for reader in (Role.DEPT_HEAD, "bureau")
+    },
+    **{
+        (name, Role.DEPT_HEAD): "department heads do not read outside parties"
+        for name in ("api_party-list", "api_party_licence-list", "api_party_contact-list")
+    },
+}
 
 
 def grow(world, admin, size: int, tag: str, reader=None) -> None:
@@ -88,6 +139,18 @@ def grow(world, admin, size: int, tag: str, reader=None) -> None:
                 OrgKind.CAMPUS,
                 parent=world.org_a,
             )
+        first_day = timezone.localdate().replace(month=1, day=1) + timedelta(days=100 if tag == "L" else 0)
+        for i in range(size):
+            day = first_day + timedelta(days=i)
+            CalendarDay.objects.create(org=world.org_a, date=day, kind="holiday", name="假{}{}".format(tag, i))
+            Term.objects.create(org=world.org_a, name="假期{}{}".format(tag, i), kind="other_break", start=day, end=day)
+        rooms = list(Location.objects.filter(org=world.org_a, kind=LocationKind.ROOM)[:size])
+        for i in range(size):
+            party = make_party(world.org_a, "单位{}{}".format(tag, i))
+            PartyLicence.objects.create(org=world.org_a, party=party, kind="other", expires_on=timezone.localdate())
+            PartyContact.objects.create(org=world.org_a, party=party, name="联系人{}".format(i))
+            make_attachment(party, admin.user)
+            make_attachment(rooms[i % len(rooms)], admin.user)
         # The home page lists the reader's own recent changes: make some of everything theirs.
         for model in (Department, Location, Membership, RoleGrant):
             model.history.filter(org=world.org_a).update(history_user=admin.user)
@@ -144,6 +207,8 @@ def test_api_lists_are_found():
 @pytest.mark.parametrize("url_name", API_LISTS)
 @pytest.mark.parametrize("reader", [Role.ORG_ADMIN, Role.DEPT_HEAD, "bureau"])
 def test_api_list_query_count_is_constant(world, login, url_name, reader):
+    if (url_name, reader) in REFUSED:
+        pytest.skip(REFUSED[url_name, reader])
     membership = world.bureau_member if reader == "bureau" else world.member(reader)
     _assert_constant(world, login, membership, lambda: reverse(url_name, kwargs={"org_code": "org-a"}))
 

@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from .. import permissions as p
 from ..choices import Role
-from ..exports import XLSX_TYPE
+from ..excel import XLSX_TYPE, ImportFileError
 from ..forms_base import StyledFormMixin
-from ..imports import ImportFileError, LocationImporter, PersonImporter
+from ..imports import LocationImporter, PersonImporter
 from .base import org_view, render
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024

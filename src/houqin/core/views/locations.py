@@ -1,16 +1,17 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from .. import dictionaries, printing, services
 from .. import permissions as p
-from .. import services
 from ..choices import LocationKind
-from ..exports import xlsx_response
+from ..excel import xlsx_export
 from ..filtersets import LocationFilterSet
 from ..forms import LocationEditForm, LocationForm
 from ..forms_base import add_service_errors
-from ..locations import actions_for, qr_svgs, qr_url
+from ..locations import actions_for, qr_label, qr_url
 from ..models import Location
 from ..permissions import restrict
 from .base import filtered, get_for_actor, keyset_page, org_view, render
@@ -31,6 +32,9 @@ def _top_places():
 def location_list(request):
     locations, filters = _filtered(request)
     page = keyset_page(request, locations.select_related("building"), key="path")
+    use_labels = dictionaries.labels(request.org, dictionaries.LOCATION_USE.key)
+    for location in page["rows"]:
+        location.use_label = use_labels.get(location.use, location.use)
     return render(
         request,
         "core/location_list.html",
@@ -38,6 +42,7 @@ def location_list(request):
             "page": page,
             "filters": filters,
             "kinds": LocationKind.choices,
+            "uses": dictionaries.choices(request.org, dictionaries.LOCATION_USE.key),
             "top_places": _top_places(),
             "nav_active": "locations",
             "can_manage": request.actor.can(p.LOCATION_MANAGE),
@@ -56,9 +61,10 @@ def location_detail(request, pk):
         "core/location_detail.html",
         {
             "location": location,
+            "use_label": dictionaries.label(request.org, dictionaries.LOCATION_USE.key, location.use),
             "ancestors": location.ancestors(),
             "children": location.children.order_by("path")[:200],
-            "qr_svg": qr_svgs([url], scale=4)[0] if can_manage else "",
+            "qr_svg": printing.qr_svgs([url])[0] if can_manage else "",
             "qr_url": url,
             "actions": actions_for(request, location),
             "nav_active": "locations",
@@ -86,7 +92,9 @@ def location_by_token(request, token):
 @org_view(p.LOCATION_MANAGE)
 def location_create(request):
     form = LocationForm(
-        request.POST or None, initial={"parent": request.GET.get("parent"), "kind": request.GET.get("kind")}
+        request.POST or None,
+        initial={"parent": request.GET.get("parent"), "kind": request.GET.get("kind")},
+        org=request.org,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -106,8 +114,9 @@ def location_edit(request, pk):
     location = get_for_actor(
         Location.objects.all(), request.actor, pk=pk, view=p.LOCATION_VIEW, change=p.LOCATION_MANAGE
     )
-    initial = {f: getattr(location, f) for f in ("name", "code", "kind", "parent", "note", "is_active")}
-    form = LocationEditForm(request.POST or None, initial=initial, instance=location)
+    fields = ("name", "code", "kind", "parent", "note", "is_critical", "use", "is_active")
+    initial = {f: getattr(location, f) for f in fields}
+    form = LocationEditForm(request.POST or None, initial=initial, instance=location, org=request.org)
     if request.method == "POST" and form.is_valid():
         try:
             services.location_update(actor=request.actor, location=location, **form.cleaned_data)
@@ -129,34 +138,67 @@ def location_qr_sheet(request):
     locations, filters = _filtered(request)
     if not filters["kind"]:
         locations = locations.filter(kind=LocationKind.ROOM)  # a sheet is for doors unless asked otherwise
-    places = list(locations.select_related("building").order_by("path")[:QR_SHEET_LIMIT])
-    svgs = qr_svgs([qr_url(request.org, place) for place in places])
-    labels = [{"location": place, "svg": svg} for place, svg in zip(places, svgs, strict=True)]
-    return render(
+    places = locations.select_related("building").order_by("path")[:QR_SHEET_LIMIT]
+    return printing.label_sheet(
         request,
-        "core/location_qr_sheet.html",
-        {
-            "labels": labels,
-            "filters": filters,
-            "top_places": _top_places(),
-            "kinds": LocationKind.choices,
-            "limit": QR_SHEET_LIMIT,
-            "nav_active": "qr_sheet",
-        },
+        [qr_label(request.org, place) for place in places],
+        title=_("QR codes of rooms"),
+        controls_template="core/location_qr_sheet.html",
+        context={"filters": filters, "top_places": _top_places(), "kinds": LocationKind.choices},
+        note=_(
+            "Each code opens the place's page; stick the label beside the door. At most {limit} labels at once: "
+            "choose a building for large sites."
+        ).format(limit=QR_SHEET_LIMIT),
+        back_url=reverse("core:location_list", args=[request.org.code]),
     )
+
+
+@org_view(p.LOCATION_MANAGE)
+def location_print(request, pk):
+    """The 场所信息卡: a place's particulars and its QR code on one A4 page, signed by who answers for it."""
+    location = get_for_actor(
+        Location.objects.select_related("building"),
+        request.actor,
+        pk=pk,
+        view=p.LOCATION_VIEW,
+        change=p.LOCATION_MANAGE,
+    )
+    ancestors = list(location.ancestors())
+    floor = next((place for place in [*ancestors, location] if place.kind == LocationKind.FLOOR), None)
+    form = printing.PrintForm(
+        title=_("Location card"),
+        number=location.code,
+        fields=[
+            printing.Field(_("Name"), location.name),
+            printing.Field(_("Code"), location.code),
+            printing.Field(_("Building"), location.building.name if location.building else ""),
+            printing.Field(_("Floor"), floor.name if floor else ""),
+            printing.Field(_("Kind"), location.get_kind_display()),
+            printing.Field(_("Responsible department"), ""),  # not recorded yet: filled in by hand
+            printing.Field(_("Inside"), " / ".join(place.name for place in ancestors), wide=True),
+            printing.Field(_("Note"), location.note, wide=True),
+        ],
+        signatures=[_("Person in charge of the place"), _("Logistics administrator")],
+        qr_url=qr_url(request.org, location),
+        back_url=reverse("core:location_detail", args=[request.org.code, location.pk]),
+    )
+    return printing.render_form(request, form)
 
 
 @org_view(p.LOCATION_VIEW)
 def location_export(request):
     locations, _filters = _filtered(request)
-    rows = (
-        (loc.code, loc.name, loc.get_kind_display(), loc.parent.code if loc.parent_id else "", loc.note, loc.qr_token)
-        for loc in locations.select_related("parent").order_by("path").iterator(chunk_size=2000)
-    )
-    return xlsx_response(
+    return xlsx_export(
         request,
-        filename="locations",
-        title=_("Locations"),
-        headers=[_("Code"), _("Name"), _("Kind"), _("Parent code"), _("Note"), _("QR token")],
-        rows=rows,
+        locations.select_related("parent", "building").order_by("path"),
+        [
+            (_("Code"), "code"),
+            (_("Name"), "name"),
+            (_("Kind"), lambda loc: loc.get_kind_display()),
+            (_("Building"), lambda loc: loc.building.name if loc.building_id else ""),
+            (_("Parent code"), lambda loc: loc.parent.code if loc.parent_id else ""),
+            (_("Note"), "note"),
+            (_("QR token"), "qr_token"),
+        ],
+        _("Locations"),
     )

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from .. import permissions as p
 from .. import services
 from ..choices import Role
-from ..exports import xlsx_response
+from ..excel import xlsx_export
 from ..filtersets import MembershipFilterSet
 from ..forms import PersonEditForm, PersonForm, TreeChoiceField
 from ..forms_base import StyledFormMixin, add_service_errors
@@ -28,7 +28,7 @@ def _people(request):
 
 
 def _with_details(members):
-    return members.select_related("user", "department").prefetch_related(
+    return members.select_related("user", "department", "party").prefetch_related(
         Prefetch("role_grants", queryset=RoleGrant.objects.select_related("department"))
     )
 
@@ -93,7 +93,7 @@ def _roles_from(cleaned_roles) -> list[tuple[str, None]]:
 
 @org_view(p.PERSON_MANAGE)
 def person_create(request):
-    form = PersonForm(request.POST or None, initial={"roles": [Role.STAFF]})
+    form = PersonForm(request.POST or None, initial={"roles": [Role.STAFF], "party": request.GET.get("party")})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         roles = _roles_from(data.pop("roles"))
@@ -128,6 +128,7 @@ def person_edit(request, pk):
         "employee_no": membership.employee_no,
         "department": membership.department_id,
         "title": membership.title,
+        "party": membership.party_id,
         "is_active": membership.is_active,
     }
     form = PersonEditForm(request.POST or None, initial=initial)
@@ -206,30 +207,18 @@ def person_reset_password(request, pk):
 @org_view(p.PERSON_VIEW)
 def person_export(request):
     members, _filters = _people(request)
-    rows = (
-        (
-            m.user.name,
-            m.user.phone if can_see_phone(request.actor, m) else m.user.masked_phone,
-            m.employee_no,
-            m.department.name if m.department_id else "",
-            m.title,
-            "、".join(str(g) for g in m.role_grants.all()),
-            _("Active") if m.is_active else _("Inactive"),
-        )
-        for m in _with_details(members).order_by("pk")
-    )
-    return xlsx_response(
+    actor = request.actor
+    return xlsx_export(
         request,
-        filename="people",
-        title=_("People"),
-        headers=[
-            pgettext("person", "Name"),
-            _("Mobile number"),
-            _("Employee number"),
-            _("Department"),
-            _("Job title"),
-            _("Roles"),
-            _("Status"),
+        _with_details(members).order_by("pk"),
+        [
+            (pgettext("person", "Name"), "user.name"),
+            (_("Mobile number"), lambda m: m.user.phone if can_see_phone(actor, m) else m.user.masked_phone),
+            (_("Employee number"), "employee_no"),
+            (_("Department"), lambda m: m.department.name if m.department_id else ""),
+            (_("Job title"), "title"),
+            (_("Roles"), lambda m: "、".join(str(g) for g in m.role_grants.all())),
+            (_("Status"), lambda m: _("Active") if m.is_active else _("Inactive")),
         ],
-        rows=rows,
+        _("People"),
     )

@@ -1,50 +1,43 @@
-"""The import framework: declared columns, every row checked, every problem reported, then all rows or none.
+"""The Excel kit's import half: declared columns, every row checked, every problem reported, then all rows or none.
 
-An ``Importer`` declares its ``columns``; ``run(file)`` reads the first sheet, finds the header row
-(a title row above it is allowed), normalises the cells, parses and checks every row, and collects
-every problem as (row as Excel numbers it, column header, reason). Only when there is none does it
-write, all rows in one transaction through the services; a failure there undoes the whole file.
-``template()`` builds the .xlsx people fill in: the header row on the first sheet, and the
-instructions and an example on a second sheet, which is never read.
+An ``Importer`` declares its ``columns`` (key, label, required, a parser from ``cells``) and writes one
+row with ``save_row`` through the services. ``run(file)`` reads the first sheet, finds the header row
+(a merged title row above it is allowed; the header may be in Chinese or English, with ``*`` marks),
+normalises the cells, parses and checks every row, and collects every problem as (row as Excel numbers
+it, column header, reason in the user's language). Only when there is none does it write, all rows in
+one transaction; an error raised by a service on any row undoes the whole file. ``template()`` builds
+the .xlsx people fill in: the header row (each header carries a comment with its help and an example)
+and a second sheet, 说明, listing the columns, the rules and example rows; that sheet is never read.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
 from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from io import BytesIO
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator, MaxLengthValidator
 from django.db import DatabaseError, transaction
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
-from ..exports import safe_cell
-from ..models import code_validator, phone_validator
 from ..permissions import Actor
+from .cells import cell_text, header_key
+from .exporting import safe_cell
 
 logger = logging.getLogger(__name__)
 
 MAX_ROWS = 5000  # rows of data in one file; a whole hospital's staff fits, a runaway sheet does not
 MAX_SHEET_ROWS = 100_000  # sheet rows read at all, blank ones included
 HEADER_SEARCH_ROWS = 10  # the header may sit below a title or a note of up to this many rows
-
-# Full-width digits, letters and spaces, as Chinese input methods type them, become their ASCII form.
-_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF1A)}  # ０-９
-_FULL_WIDTH.update({code: code - 0xFEE0 for code in range(0xFF21, 0xFF3B)})  # Ａ-Ｚ
-_FULL_WIDTH.update({code: code - 0xFEE0 for code in range(0xFF41, 0xFF5B)})  # ａ-ｚ
-_FULL_WIDTH.update({0x3000: " ", 0x00A0: " ", 0x200B: None, 0xFEFF: None})
 
 
 class ImportFileError(Exception):
@@ -60,13 +53,13 @@ class Column:
     """One column of an import: what users see as its header, whether it must be filled, how to read it."""
 
     key: str  # the service argument it feeds (errors a service raises on that field land in this column)
-    label: Promise  # header text, a msgid; the template shows it in Chinese
+    label: Promise  # header text, a msgid; the template shows it in the user's language, either is read
     required: bool = False
-    parse: Callable[[str], Any] | None = None  # normalised non-empty text → value; raises ValidationError
+    parse: Callable[[str], Any] | None = None  # a parser of ``cells``: normalised non-empty text → value
     aliases: tuple[str, ...] = ()  # further header texts accepted when reading (what people actually write)
     unique: bool = False  # unique in the file and among the org's existing rows (see ``Importer.existing``)
     help_text: Promise | str = ""
-    example: tuple[str, ...] = ()  # one value per example row on the instructions sheet
+    example: tuple[str, ...] = ()  # one value per example row (header comment and instructions sheet)
     as_text: bool = False  # template formats the column as text, so Excel keeps 0-leading and long numbers
 
 
@@ -101,91 +94,6 @@ class ImportResult:
         return not self.errors
 
 
-# Cells -----------------------------------------------------------------------------------------
-
-
-def normalise_text(value: str) -> str:
-    return value.translate(_FULL_WIDTH).strip()
-
-
-def cell_text(value) -> str:
-    """A cell as text the way a person reads it: numbers Excel stored as floats lose their ".0"."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
-    if isinstance(value, date | time):
-        return value.isoformat()
-    return normalise_text(str(value))
-
-
-def lookup_key(text: str) -> str:
-    """Lookup form of a header or a label: compatibility-normalised, no spaces, case-folded."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
-
-
-def _header_key(text: str) -> str:
-    # People mark required columns ("姓名*", "手机号（必填）"); the mark is not part of the name.
-    key = lookup_key(text).replace("*", "")
-    return re.sub(r"\([^()]*\)$", "", key)
-
-
-# Parsers: normalised, non-empty text in; a value out, or ValidationError ----------------------
-
-
-def text(max_length: int) -> Callable[[str], str]:
-    def parse(value: str) -> str:
-        MaxLengthValidator(max_length)(value)
-        return value
-
-    return parse
-
-
-def parse_phone(value: str) -> str:
-    phone = re.sub(r"[\s\-()]", "", unicodedata.normalize("NFKC", value))
-    if phone.startswith("+86"):
-        phone = phone[3:]
-    phone_validator(phone)
-    return phone
-
-
-def parse_code(max_length: int = 40) -> Callable[[str], str]:
-    def parse(value: str) -> str:
-        code = unicodedata.normalize("NFKC", value).strip()
-        MaxLengthValidator(max_length)(code)
-        code_validator(code)
-        return code
-
-    return parse
-
-
-def parse_email(value: str) -> str:
-    email = unicodedata.normalize("NFKC", value).strip()
-    MaxLengthValidator(254)(email)
-    EmailValidator()(email)
-    return email
-
-
-def choice_lookup(choices, aliases: dict) -> dict[str, str]:
-    """Code, English label, Chinese label, current-language label and aliases → code."""
-    lookup: dict[str, str] = {}
-    for language in ("en", "zh-hans", translation.get_language() or "en"):
-        with translation.override(language):
-            for value, label in choices.choices:
-                lookup.setdefault(lookup_key(str(label)), value)
-    for value in choices.values:
-        lookup[lookup_key(value)] = value
-        for alias in aliases.get(value, ()):
-            lookup.setdefault(lookup_key(alias), value)
-    return lookup
-
-
 # The framework ---------------------------------------------------------------------------------
 
 
@@ -195,6 +103,7 @@ class Importer(ABC):
     columns: ClassVar[tuple[Column, ...]] = ()
     sheet_title: ClassVar[Promise]
     instructions_intro: ClassVar[Promise | str] = ""
+    max_rows: ClassVar[int] = MAX_ROWS
 
     def __init__(self, actor: Actor):
         self.actor = actor
@@ -291,7 +200,7 @@ class Importer(ABC):
             texts = [cell_text(value) for value in values]
             if any(texts):
                 filled.append((number, texts))
-                if len(filled) > MAX_ROWS + HEADER_SEARCH_ROWS:
+                if len(filled) > self.max_rows + HEADER_SEARCH_ROWS:
                     break
         header_number = self._find_header(filled)
         table = [
@@ -301,9 +210,9 @@ class Importer(ABC):
         ]
         if not table:
             raise ImportFileError(_("The file has no rows to import below the header row."))
-        if len(table) > MAX_ROWS:
+        if len(table) > self.max_rows:
             raise ImportFileError(
-                _("At most {limit} rows can be imported at once; split the file.").format(limit=MAX_ROWS)
+                _("At most {limit} rows can be imported at once; split the file.").format(limit=self.max_rows)
             )
         return table
 
@@ -316,7 +225,7 @@ class Importer(ABC):
         for number, texts in filled:
             if number > HEADER_SEARCH_ROWS:
                 break
-            found = {accepted.get(_header_key(t)) for t in texts if t} - {None}
+            found = {accepted.get(header_key(t)) for t in texts if t} - {None}
             if found and required <= found:
                 best = (len(found), number, texts)
                 break
@@ -337,16 +246,16 @@ class Importer(ABC):
         for language in (translation.get_language() or "en", "zh-hans", "en"):
             with translation.override(language):
                 for column in self.columns:
-                    accepted.setdefault(_header_key(str(column.label)), column.key)
+                    accepted.setdefault(header_key(str(column.label)), column.key)
         for column in self.columns:
-            accepted.setdefault(_header_key(column.key), column.key)
+            accepted.setdefault(header_key(column.key), column.key)
             for alias in column.aliases:
-                accepted.setdefault(_header_key(alias), column.key)
+                accepted.setdefault(header_key(alias), column.key)
         return accepted
 
     def _read_header(self, number: int, cells: list[str], accepted: dict[str, str]) -> None:
         for index, header in enumerate(cells):
-            key = accepted.get(_header_key(header)) if header else None
+            key = accepted.get(header_key(header)) if header else None
             if key is None:
                 continue
             if key in self._positions:
@@ -430,25 +339,34 @@ class Importer(ABC):
     # The template --------------------------------------------------------------------------
 
     def template(self) -> bytes:
-        """The .xlsx to fill in, in Chinese whatever the page language, so that every copy looks the same."""
-        with translation.override("zh-hans"):
-            workbook = Workbook()
-            sheet = workbook.active
-            sheet.title = str(self.sheet_title)[:31]
-            sheet.append([str(c.label) for c in self.columns])
-            for index, column in enumerate(self.columns, start=1):
-                cell = sheet.cell(row=1, column=index)
-                cell.font = Font(bold=True, color="C00000" if column.required else "000000")
-                cell.fill = PatternFill("solid", fgColor="F2F2F2")
-                letter = cell.column_letter
-                sheet.column_dimensions[letter].width = max(12, len(str(column.label)) * 2 + 4)
-                if column.as_text:
-                    sheet.column_dimensions[letter].number_format = "@"
-            sheet.freeze_panes = "A2"
-            self._instructions_sheet(workbook.create_sheet(str(_("Instructions"))[:31]))
-            buffer = BytesIO()
-            workbook.save(buffer)
+        """The .xlsx to fill in, in the page's language (Chinese unless the person chose English); either
+        language's headers are read back. Each header's comment says how to fill it in, with an example."""
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = str(self.sheet_title)[:31]
+        sheet.append([str(c.label) for c in self.columns])
+        for index, column in enumerate(self.columns, start=1):
+            cell = sheet.cell(row=1, column=index)
+            cell.font = Font(bold=True, color="C00000" if column.required else "000000")
+            cell.fill = PatternFill("solid", fgColor="F2F2F2")
+            cell.comment = Comment(self._header_note(column), "houqin", width=240, height=120)
+            letter = cell.column_letter
+            sheet.column_dimensions[letter].width = max(12, len(str(column.label)) * 2 + 4)
+            if column.as_text:
+                sheet.column_dimensions[letter].number_format = "@"
+        sheet.freeze_panes = "A2"
+        self._instructions_sheet(workbook.create_sheet(str(_("Instructions"))[:31]))
+        buffer = BytesIO()
+        workbook.save(buffer)
         return buffer.getvalue()
+
+    @staticmethod
+    def _header_note(column: Column) -> str:
+        lines = [str(_("Required")) if column.required else str(_("Optional")), str(column.help_text)]
+        example = next((value for value in column.example if value), "")
+        if example:
+            lines.append(_("Example: {value}").format(value=example))
+        return "\n".join(line for line in lines if line)
 
     def _instructions_sheet(self, sheet) -> None:
         bold = Font(bold=True)
@@ -458,6 +376,16 @@ class Importer(ABC):
         if self.instructions_intro:
             sheet.append([str(self.instructions_intro)])
         sheet.append([str(_("Columns in red must be filled in. Rows left completely blank are skipped."))])
+        sheet.append(
+            [
+                str(
+                    _(
+                        "A title row above the header row is fine, and headers may be in Chinese or English. "
+                        "If any row has a problem, nothing is imported and every problem is listed by row and column."
+                    )
+                )
+            ]
+        )
         sheet.append([])
         sheet.append([str(_("Column")), str(_("Required")), str(_("How to fill in"))])
         for cell in sheet[sheet.max_row]:
