@@ -6,7 +6,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from houqin.core.choices import LocationKind, OrgKind, Role
-from houqin.core.models import Department, Location, Membership, Organization, RoleGrant, User
+from houqin.core.models import Department, Location, Membership, Notification, Organization, RoleGrant, User
 from houqin.core.tenancy import org_scope, scopes_disabled
 
 
@@ -25,6 +25,7 @@ class World:
     org: Organization
     admin: Membership
     building: Location
+    recipients: list
 
 
 _seq = [0]
@@ -64,7 +65,15 @@ def build(size: Size) -> World:
             RoleGrant(org=org, membership=m, role=Role.ORG_ADMIN if i == 0 else Role.STAFF)
             for i, m in enumerate(memberships)
         )
-    return World(org=org, admin=memberships[0], building=building)
+        for user in users[:50]:
+            user.email = "{}@bench.example".format(user.phone)
+        User.objects.bulk_update(users[:50], ["email"])
+        # The admin's inbox holds one notification per person, so the inbox page is measured full.
+        Notification.objects.bulk_create(
+            Notification(org=org, recipient=users[0], event="bench.seed", title="通知{}".format(i), url="/")
+            for i in range(size.people)
+        )
+    return World(org=org, admin=memberships[0], building=building, recipients=users[:50])
 
 
 def cases(world: World, client):
@@ -77,6 +86,35 @@ def cases(world: World, client):
         with org_scope(world.org):
             actor = build_actor(world.admin.user, world.org)
             list(restrict(Membership.objects.all(), actor, PERSON_VIEW).select_related("user")[:50])
+
+    def allocate_numbers():
+        from houqin.core import numbering
+
+        with org_scope(world.org):
+            for _ in range(100):
+                with transaction.atomic():
+                    numbering.allocate(world.org, "BX")
+
+    def working_hours_across_national_day():
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+
+        from houqin.core import workcalendar
+
+        with org_scope(world.org):
+            start = datetime(2026, 9, 28, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+            for _ in range(100):
+                workcalendar.add_working_hours(world.org, start, 40)
+
+    def notify_and_deliver():
+        from django.utils import timezone
+
+        from houqin.core import tick
+        from houqin.core.notifications import notify
+
+        with transaction.atomic():
+            notify(org=world.org, recipients=world.recipients, event="bench.test", title="基准通知", url="people/")
+        tick.JOBS["notifications.deliver"].run(timezone.now())
 
     return [
         ("page  /o/<org>/people/ (first 50)", lambda: client.get("/o/{}/people/".format(code))),
@@ -95,4 +133,13 @@ def cases(world: World, client):
             lambda: client.get("/api/v1/o/{}/locations/?page_size=200".format(code)),
         ),
         ("restrict(people) + first 50 rows", restrict_people),
+        (
+            "export /o/<org>/people/export/ (every person, .xlsx)",
+            lambda: client.get("/o/{}/people/export/".format(code)),
+        ),
+        ("page  /o/<org>/notifications/ (first page)", lambda: client.get("/o/{}/notifications/".format(code))),
+        ("page  /o/<org>/approvals/ (待我审批)", lambda: client.get("/o/{}/approvals/".format(code))),
+        ("numbering.allocate x100 (one transaction each)", allocate_numbers),
+        ("add_working_hours(40 h across National Day) x100", working_hours_across_national_day),
+        ("notify 50 people by email + tick delivery (locmem)", notify_and_deliver),
     ]

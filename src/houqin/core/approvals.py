@@ -27,11 +27,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -51,6 +52,7 @@ from .models import (
 )
 from .notifications import notify
 from .permissions import Actor, Grant, restrict
+from .workcalendar import CALENDAR_TZ
 
 # Kinds ------------------------------------------------------------------------------------------
 
@@ -202,23 +204,34 @@ def _grants_of(memberships: list[Membership]) -> dict[int, list[Grant]]:
     return found
 
 
+def today():
+    """The date in China, which delegation dates mean, whatever the server's TIME_ZONE."""
+    return timezone.localdate(timezone=CALENDAR_TZ)
+
+
+def _running_on(on) -> Q:
+    """Delegations that run on the day ``on``: begun, not past their last day, not ended early."""
+    return Q(start_date__lte=on, end_date__gte=on, ended_at__isnull=True)
+
+
 def active_delegations(delegate: Membership, on=None):
-    """Delegations to ``delegate`` that run on the day ``on`` (today in the org's time zone by default)."""
-    on = on or timezone.localdate()
-    return Delegation.objects.filter(
-        delegate=delegate, start_date__lte=on, end_date__gte=on, ended_at__isnull=True, delegator__is_active=True
-    ).select_related("delegator__user", "delegator__department")
+    """Delegations to ``delegate`` that run on the day ``on`` (today in China by default)."""
+    return Delegation.objects.filter(_running_on(on or today()), delegate=delegate, delegator__is_active=True)
+
+
+def _delegators_of(me: Membership) -> list[tuple[Membership, list[Grant]]]:
+    """Who delegated to ``me`` for today, each with their grants: their steps ``me`` may decide for them."""
+    delegations = list(active_delegations(me).select_related("delegator__user", "delegator__department"))
+    grants = _grants_of([d.delegator for d in delegations])
+    return [(d.delegator, grants[d.delegator_id]) for d in delegations]
 
 
 def _waiting_q(actor: Actor) -> Q:
     """Pending steps that wait for ``actor``: their own, and those of whoever delegated to them today."""
     me = actor.membership
     q = _approver_q(me.pk, actor.grants) & ~Q(request__requester_id=me.pk)
-    delegations = list(active_delegations(me))
-    grants = _grants_of([d.delegator for d in delegations])
-    for delegation in delegations:
-        delegator = delegation.delegator
-        q |= _approver_q(delegator.pk, grants[delegator.pk]) & ~Q(request__requester_id__in=[me.pk, delegator.pk])
+    for delegator, grants in _delegators_of(me):
+        q |= _approver_q(delegator.pk, grants) & ~Q(request__requester_id__in=[me.pk, delegator.pk])
     return Q(state=StepState.PENDING, request__state=ApprovalState.PENDING) & q
 
 
@@ -241,11 +254,8 @@ def acting_for(step: ApprovalStep, actor: Actor) -> Membership | None:
     steps = ApprovalStep.objects.filter(pk=step.pk)
     if steps.filter(_approver_q(me.pk, actor.grants)).exists():
         return None
-    delegations = list(active_delegations(me))
-    grants = _grants_of([d.delegator for d in delegations])
-    for delegation in delegations:
-        delegator = delegation.delegator
-        if steps.filter(_approver_q(delegator.pk, grants[delegator.pk])).exists():
+    for delegator, grants in _delegators_of(me):
+        if steps.filter(_approver_q(delegator.pk, grants)).exists():
             if request.requester_id == delegator.pk:
                 raise ValidationError(
                     _("{name} cannot decide their own request, so nobody can decide it on their behalf.").format(
@@ -282,39 +292,45 @@ def step_approvers(step: ApprovalStep) -> list[Membership]:
 
 
 def _delegates_of(memberships: list[Membership], requester: Membership) -> list[Membership]:
-    today = timezone.localdate()
     delegations = Delegation.objects.filter(
+        _running_on(today()),
         delegator__in=[m for m in memberships if m.pk != requester.pk],
-        start_date__lte=today,
-        end_date__gte=today,
-        ended_at__isnull=True,
         delegate__is_active=True,
     ).select_related("delegate__user")
     return [d.delegate for d in delegations if d.delegate_id != requester.pk]
 
 
+# Notifications are stored as text, so they are written in the site's language, not in the language the
+# person who caused them happens to use.
+
+
 def _notify_step(request: ApprovalRequest, step: ApprovalStep) -> None:
     approvers = step_approvers(step)
     people = approvers + _delegates_of(approvers, request.requester)
-    notify(
-        org=request.org,
-        recipients=[m.user for m in people],
-        event="approvals.pending",
-        title=_("Waiting for your approval: {title}").format(title=request.title),
-        body=_("{kind}, requested by {name}.").format(kind=kind_label(request.kind), name=request.requester.user.name),
-        url=request_url(request),
-    )
+    with translation.override(settings.LANGUAGE_CODE):
+        notify(
+            org=request.org,
+            recipients=[m.user for m in people],
+            event="approvals.pending",
+            title=_("Waiting for your approval: {title}").format(title=request.title),
+            body=_("{kind}, requested by {name}.").format(
+                kind=kind_label(request.kind), name=request.requester.user.name
+            ),
+            url=request_url(request),
+        )
 
 
-def _notify_requester(request: ApprovalRequest, title: str, body: str = "") -> None:
-    notify(
-        org=request.org,
-        recipients=[request.requester.user],
-        event="approvals.decided",
-        title=title.format(title=request.title),
-        body=body,
-        url=request_url(request),
-    )
+def _notify_requester(request: ApprovalRequest, approved: bool, reason: str = "") -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Approved: {title}") if approved else _("Rejected: {title}")
+        notify(
+            org=request.org,
+            recipients=[request.requester.user],
+            event="approvals.decided",
+            title=title.format(title=request.title),
+            body=reason,
+            url=request_url(request),
+        )
 
 
 # Services ---------------------------------------------------------------------------------------
@@ -446,11 +462,11 @@ def approval_decide(*, actor: Actor, request: ApprovalRequest, approve: bool, co
         _notify_step(request, next_step)
     elif approve:
         _callback(request, "on_approved", actor)
-        _notify_requester(request, _("Approved: {title}"))
+        _notify_requester(request, approved=True)
     else:
         _cancel_open_steps(request)
         _callback(request, "on_rejected", actor)
-        _notify_requester(request, _("Rejected: {title}"), comment)
+        _notify_requester(request, approved=False, reason=comment)
     return request
 
 
@@ -488,7 +504,7 @@ def delegation_create(*, actor: Actor, delegate: Membership, start_date, end_dat
     delegation.full_clean()
     if not delegate.is_active:
         raise ValidationError({"delegate": _("Choose an active colleague.")})
-    if end_date < timezone.localdate():
+    if end_date < today():
         raise ValidationError({"end_date": _("The delegation would already be over.")})
     overlapping = Delegation.objects.filter(
         delegator=actor.membership, ended_at__isnull=True, start_date__lte=end_date, end_date__gte=start_date

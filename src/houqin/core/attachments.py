@@ -19,6 +19,10 @@ What an upload goes through (``prepare_upload``):
   XMP; only the colour profile is kept). A PNG that really uses transparency stays PNG (a plan or a logo);
   everything else becomes JPEG, which is what phone photos and scans need. A small JPEG thumbnail is made.
 - PDF and Office files are stored as they came (they are not images; their metadata is the author's).
+
+Files are written to storage while the upload's transaction is still open (pages and tests read them back
+inside it). When that transaction, or one around it, rolls back, the row goes and the file stays: the tick
+job ``attachments.sweep_orphans`` deletes files that no attachment names once they are a day old.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import zipfile
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from io import BytesIO
 from pathlib import PurePosixPath
 
@@ -33,6 +38,7 @@ import pillow_heif
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -40,10 +46,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from . import orgsettings
+from . import orgsettings, tick
 from . import permissions as p
 from .models import Attachment, Location
+from .models.attachments import ATTACHMENTS_DIR
 from .permissions import Actor, restrict
+from .tenancy import scopes_disabled
 
 pillow_heif.register_heif_opener()  # iPhones send HEIC
 
@@ -309,6 +317,34 @@ def attachment_void(*, actor: Actor, attachment: Attachment) -> Attachment:
         attachment.voided_by = actor.user
         attachment.save(update_fields=["voided_at", "voided_by"])
     return attachment
+
+
+# Files left behind ------------------------------------------------------------------------------
+
+# Far longer than any transaction lasts: a file younger than this may belong to an upload not yet committed.
+ORPHAN_GRACE = timedelta(days=1)
+
+
+@tick.job("attachments.sweep_orphans")
+def sweep_orphans(now: datetime) -> int:
+    """Delete stored files that no attachment names (their upload's transaction rolled back, or the process
+    died before it committed), once they are older than ``ORPHAN_GRACE``."""
+    if not default_storage.exists(ATTACHMENTS_DIR):
+        return 0
+    with scopes_disabled():
+        named = set()
+        for file, thumbnail in Attachment.objects.values_list("file", "thumbnail").iterator(chunk_size=5000):
+            named.update((file, thumbnail))
+    deleted = 0
+    org_dirs, _files = default_storage.listdir(ATTACHMENTS_DIR)
+    for org_dir in org_dirs:
+        _dirs, names = default_storage.listdir("{}/{}".format(ATTACHMENTS_DIR, org_dir))
+        for name in names:
+            path = "{}/{}/{}".format(ATTACHMENTS_DIR, org_dir, name)
+            if path not in named and default_storage.get_modified_time(path) < now - ORPHAN_GRACE:
+                default_storage.delete(path)
+                deleted += 1
+    return deleted
 
 
 register_owner(Location, view_action=p.LOCATION_VIEW, change_action=p.LOCATION_MANAGE)  # room photos

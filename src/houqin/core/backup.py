@@ -26,6 +26,7 @@ import tempfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
 from io import BytesIO
 from pathlib import Path, PurePosixPath
@@ -34,6 +35,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, connections, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -368,6 +370,14 @@ def _read_manifest(tar: tarfile.TarFile, archive: Path) -> dict:
     return manifest
 
 
+def _readable_moment(text: str) -> str:
+    """The manifest's "2026-11-25T03:05:23.018571+08:00" (local time of the backup) as "2026-11-25 03:05:23"."""
+    try:
+        return datetime.fromisoformat(text).strftime("%Y-%m-%d %H:%M:%S")
+    except (TypeError, ValueError):
+        return str(text)
+
+
 def check_compatible(manifest: dict) -> None:
     """Refuse a backup from another database vendor or with migrations this code does not know."""
     backup_vendor = manifest["database"]["vendor"]
@@ -541,7 +551,7 @@ def _restore_media(media: list[tuple[Path, str]], manifest: dict) -> None:
             raise BackupError(_("{path} was not written correctly; check the disk.").format(path=target))
 
 
-def restore_backup(archive: Path, *, force: bool = False, log: Log = _quiet, migrate_stdout=None) -> RestoreResult:
+def restore_backup(archive: Path, *, force: bool = False, log: Log = _quiet) -> RestoreResult:
     """Bring an archive back into this installation, which must be empty unless ``force``."""
     archive = Path(archive)
     with _open_archive(archive) as tar, tempfile.TemporaryDirectory(prefix="houqin-restore-") as scratch:
@@ -552,7 +562,7 @@ def restore_backup(archive: Path, *, force: bool = False, log: Log = _quiet, mig
         log(
             _("Backup of houqin {version} made {created_at} from {vendor}.").format(
                 version=manifest.get("houqin_version", "?"),
-                created_at=manifest.get("created_at", "?"),
+                created_at=_readable_moment(manifest.get("created_at", "?")),
                 vendor=manifest["database"]["vendor"],
             )
         )
@@ -576,8 +586,17 @@ def restore_backup(archive: Path, *, force: bool = False, log: Log = _quiet, mig
         else:
             _restore_postgresql(dump, manifest)
         log(_("Database restored."))
-    call_command("migrate", interactive=False, verbosity=1, stdout=migrate_stdout)
+    _migrate(log)
     # The database cache table is not a migration; a backup of an installation without it must still run.
-    call_command("createcachetable", stdout=migrate_stdout)
+    call_command("createcachetable", verbosity=0)
     counts = _describe_live_database()["row_counts"]
     return RestoreResult(manifest=manifest, row_counts=counts)
+
+
+def _migrate(log: Log) -> None:
+    """Bring a backup of an older version up to this code's migrations (nothing to do for the same version)."""
+    executor = MigrationExecutor(connection)
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if pending:
+        call_command("migrate", interactive=False, verbosity=0)
+        log(_("{count} database migrations of this version applied.").format(count=len(pending)))

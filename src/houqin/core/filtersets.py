@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
+from . import orgsettings
 from .choices import DepartmentKind, LocationKind, Role, SecurityEventKind
 from .facts import DateRangeFilters
 from .models import (
@@ -20,11 +21,10 @@ from .models import (
     Membership,
     Party,
     PartyKind,
-    PartyLicence,
     RoleGrant,
     SecurityEvent,
 )
-from .models.parties import licences_in_state
+from .models.parties import WARNING_DAYS_SETTING, parties_with_licences_in_state
 from .selectors import sees_phones
 
 
@@ -114,7 +114,7 @@ class PartyFilterSet(filters.FilterSet):
     q = filters.CharFilter(method="filter_q", label=_("Name, credit code or contact contains"))
     licence = filters.ChoiceFilter(
         choices=[
-            (LicenceReminder.EXPIRING, _("A licence expires within 30 days")),
+            (LicenceReminder.EXPIRING, _("A licence expires within the warning days (an org setting)")),
             (LicenceReminder.EXPIRED, _("A licence has expired")),
         ],
         method="filter_licence",
@@ -132,5 +132,6 @@ class PartyFilterSet(filters.FilterSet):
         )
 
     def filter_licence(self, queryset, name, value: str):
-        licences = licences_in_state(PartyLicence.objects.all(), value, timezone.localdate())
-        return queryset.filter(pk__in=licences.values("party_id"))
+        # request.org: set by the org middleware for pages and API alike.
+        warning_days = orgsettings.value(self.request.org, WARNING_DAYS_SETTING)
+        return parties_with_licences_in_state(queryset, value, timezone.localdate(), warning_days)

@@ -30,9 +30,11 @@ def register(entry: NavEntry) -> None:
 
 
 def entries_for(actor, org_code: str) -> list[dict]:
+    # Daily work (entries without a group) comes before administration, whatever the registration order.
+    ordered = sorted(ENTRIES, key=lambda e: bool(e.group))
     return [
         {"key": e.key, "label": e.label, "url": reverse(e.url_name, args=[org_code]), "group": e.group}
-        for e in ENTRIES
+        for e in ordered
         if e.action is None or actor.can(e.action)
     ]
 

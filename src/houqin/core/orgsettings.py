@@ -68,6 +68,9 @@ class SettingsPage:
     label: str
     url_name: str  # a core-style org URL name taking only org_code, e.g. "core:holiday_list"
     description: str = ""
+    # The settings section it is shown in, next to that section's settings (holidays under "Calendar" with the
+    # working hours); a page without one, or whose section has no settings, gets a card of its own.
+    section: str = ""
 
 
 PAGES: list[SettingsPage] = []
@@ -100,6 +103,25 @@ def section_slug(section: str) -> str:
         if str(setting.section) == section:
             return setting.key.split(".", 1)[0]
     raise KeyError(section)
+
+
+def hub_sections() -> list[dict]:
+    """What the settings hub shows, in registration order: each section with its settings and its table pages,
+    then the sections that only have pages, then the pages of no section under ``""``."""
+    pages: dict[str, list[SettingsPage]] = {}
+    for page in PAGES:
+        pages.setdefault(str(page.section), []).append(page)
+    found = [
+        {"title": title, "slug": section_slug(title), "settings": settings, "pages": pages.pop(title, [])}
+        for title, settings in sections()
+    ]
+    loose = pages.pop("", [])
+    for title, section_pages in pages.items():
+        slug = section_pages[0].key.split(".", 1)[0]
+        found.append({"title": title, "slug": slug, "settings": [], "pages": section_pages})
+    if loose:
+        found.append({"title": "", "slug": "more", "settings": [], "pages": loose})
+    return found
 
 
 # Writes --------------------------------------------------------------------------------------

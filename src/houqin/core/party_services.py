@@ -3,7 +3,8 @@
 Later modules refer to a ``Party`` (a purchase order's supplier, a job's contractor) and read its licences;
 its people are memberships with ``party`` set, holding roles (technician, security) like anyone else.
 Licence expiry is watched twice: the to-do list of whoever keeps parties, and the tick job
-``parties.licence_expiry`` that notifies once per licence and expiry date, 30 days before and on expiry.
+``parties.licence_expiry`` that notifies once per licence and expiry date, the org's warning days before
+(setting ``parties.licence_warning_days``, 30 by default) and on expiry.
 """
 
 from __future__ import annotations
@@ -18,12 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import attachments, dictionaries, tick, todos
+from . import attachments, dictionaries, orgsettings, tick, todos
 from . import permissions as p
 from .choices import Role
-from .filtersets import PartyFilterSet
 from .models import LicenceReminder, Party, PartyContact, PartyLicence, User
-from .models.parties import EXPIRY_WARNING_DAYS, expiry_state
+from .models.parties import MAX_WARNING_DAYS, WARNING_DAYS_SETTING, expiry_state, parties_with_licences_in_state
 from .notifications import notify
 from .permissions import Actor, restrict
 from .tenancy import scopes_disabled
@@ -41,6 +41,19 @@ LICENCE_KIND = dictionaries.register(
             ("fire_maintenance", gettext_lazy("Fire protection facility maintenance qualification")),
             ("other", gettext_lazy("Other")),
         ],
+    )
+)
+LICENCE_WARNING_DAYS = orgsettings.register(
+    orgsettings.Setting(
+        key=WARNING_DAYS_SETTING,
+        label=gettext_lazy("Warn of expiring licences (days before)"),
+        default=30,
+        section=gettext_lazy("Outside parties"),
+        form_field=orgsettings.integer_field(min_value=1, max_value=MAX_WARNING_DAYS),
+        help_text=gettext_lazy(
+            "A licence of an outside party expiring within this many days is shown orange, listed as a to-do "
+            "and reminded of once to the head of logistics and the system administrator."
+        ),
     )
 )
 # Who hears about expiring licences: the head of logistics and the system administrator.
@@ -173,17 +186,24 @@ def party_contact_delete(*, actor: Actor, contact: PartyContact) -> None:
 
 @todos.register
 def licence_todos(actor: Actor) -> list[todos.Todo]:
-    """Parties with an expired licence, and with one expiring within 30 days (the list's own filter)."""
+    """Parties with an expired licence, and with one expiring within the org's warning days (the list's own
+    filter, so the to-do's count is what its link lists)."""
     if actor.via_bureau or not actor.can(p.PARTY_MANAGE):
         return []
     base = reverse("core:party_list", args=[actor.org.code])
     parties = restrict(Party.objects.all(), actor, p.PARTY_VIEW)
+    warning_days = orgsettings.value(actor.org, LICENCE_WARNING_DAYS.key)
+    today = timezone.localdate()
     found = []
     for state, title, level in (
         (LicenceReminder.EXPIRED, _("Outside parties with an expired licence"), "danger"),
-        (LicenceReminder.EXPIRING, _("Outside parties with a licence expiring within 30 days"), "warning"),
+        (
+            LicenceReminder.EXPIRING,
+            _("Outside parties with a licence expiring within {days} days").format(days=warning_days),
+            "warning",
+        ),
     ):
-        count = PartyFilterSet({"licence": state}, queryset=parties).qs.count()
+        count = parties_with_licences_in_state(parties, state, today, warning_days).count()
         found.append(todos.Todo(title, count, "{}?licence={}".format(base, state), level))
     return found
 
@@ -204,27 +224,31 @@ REMINDER_RANK = {LicenceReminder.NONE: 0, LicenceReminder.EXPIRING: 1, LicenceRe
 
 @tick.job("parties.licence_expiry")
 def remind_licence_expiry(now: datetime) -> int:
-    """Notify once per licence and expiry date: when it comes within 30 days, and when it has expired.
-    What was sent is stored on the licence (``reminded``, ``reminded_for``), so a second run sends nothing;
-    a licence entered already expired gets only the "expired" notice."""
+    """Notify once per licence and expiry date: when it comes within its org's warning days, and when it has
+    expired. What was sent is stored on the licence (``reminded``, ``reminded_for``), so a second run sends
+    nothing; a licence entered already expired gets only the "expired" notice.
+
+    One query finds the licences within the largest warning days any org may choose; each org's own setting
+    (read once per org) then decides which of them are due."""
     today = timezone.localdate(now)
     sent = 0
     recipients: dict[int, list[User]] = {}
+    warning_days: dict[int, int] = {}
     with scopes_disabled():
         due = (
-            PartyLicence.objects.filter(
-                party__is_active=True, expires_on__lte=today + timedelta(days=EXPIRY_WARNING_DAYS)
-            )
+            PartyLicence.objects.filter(party__is_active=True, expires_on__lte=today + timedelta(days=MAX_WARNING_DAYS))
             .exclude(Q(reminded=LicenceReminder.EXPIRED) & Q(reminded_for=F("expires_on")))
             .select_related("party", "org")
             .order_by("pk")
         )
         for licence in due:
-            state = expiry_state(licence.expires_on, today)
+            org = licence.org
+            if org.pk not in warning_days:
+                warning_days[org.pk] = orgsettings.value(org, LICENCE_WARNING_DAYS.key)
+            state = expiry_state(licence.expires_on, today, warning_days[org.pk])
             already = licence.reminded if licence.reminded_for == licence.expires_on else LicenceReminder.NONE
             if REMINDER_RANK[state] <= REMINDER_RANK[already]:
                 continue
-            org = licence.org
             if org.pk not in recipients:
                 recipients[org.pk] = _reminder_recipients(org)
             kind = licence_kind_label(org, licence.kind)

@@ -39,6 +39,7 @@ urlpatterns = [
     path("security-log/", security.security_log, name="security_log"),
     path("parties/", parties.party_list, name="party_list"),
     path("parties/new/", parties.party_create, name="party_create"),
+    path("parties/export/", parties.party_export, name="party_export"),
     path("parties/<int:pk>/", parties.party_detail, name="party_detail"),
     path("parties/<int:pk>/edit/", parties.party_edit, name="party_edit"),
     path("parties/<int:pk>/licences/new/", parties.party_licence_create, name="party_licence_create"),

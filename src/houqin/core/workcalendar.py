@@ -88,7 +88,7 @@ class WorkingHoursField(forms.CharField):
         return parse_working_hours(super().clean(value))
 
 
-orgsettings.register(
+WORKING_HOURS_SETTING = orgsettings.register(
     orgsettings.Setting(
         key=WORKING_HOURS,
         label=_("Working hours"),
@@ -252,7 +252,9 @@ def calendar_day_add(*, actor: Actor, start: date, end: date | None = None, kind
     if (end - start).days >= MAX_ENTRY_DAYS:
         raise ValidationError({"end": _("Enter at most {days} days at once.").format(days=MAX_ENTRY_DAYS)})
     days = [start + timedelta(days=offset) for offset in range((end - start).days + 1)]
-    taken = list(CalendarDay.objects.filter(date__in=days).order_by("date").values_list("date", flat=True))
+    taken = list(
+        CalendarDay.objects.filter(org=actor.org, date__in=days).order_by("date").values_list("date", flat=True)
+    )
     if taken:
         raise ValidationError(
             {

@@ -22,8 +22,9 @@
 
 ``apply`` locks the row, refuses a transition the table does not have from the current state (the
 message names the state and the action in the reader's language), checks the permission action on
-that row with ``restrict()``, runs the guards, saves, and appends a ``WorkflowEvent`` that
-``{% timeline obj %}`` shows. It is not django-fsm: nothing happens in ``save()``.
+that row with ``restrict()`` (only that the actor holds it, for a ``checks_row=False`` transition whose
+service decides who may, like the approval engine's decisions), runs the guards, saves, and appends a
+``WorkflowEvent`` that ``{% timeline obj %}`` shows. It is not django-fsm: nothing happens in ``save()``.
 """
 
 from __future__ import annotations
@@ -58,6 +59,10 @@ class Transition:
     guards: tuple[Guard, ...] = ()
     label: str = ""  # the button and timeline text; the action code when empty
     needs_note: bool = False
+    # False when the service that applies the transition decides which records the actor may move (the
+    # approval engine decides whose step waits for whom): the kit then only checks that the actor holds the
+    # permission, and ``available()`` offers no button for it.
+    checks_row: bool = True
 
     def leaves(self, state: str | None) -> bool:
         if self.source is None or state is None:
@@ -109,18 +114,20 @@ class Workflow:
         found = []
         allowed: dict[str, bool] = {}
         for transition in self.transitions:
-            if transition.source is None or not transition.leaves(state):
+            if transition.source is None or not transition.checks_row or not transition.leaves(state):
                 continue
             if transition.permission not in allowed:
-                allowed[transition.permission] = self._permitted(obj, actor, transition.permission)
+                allowed[transition.permission] = self._permitted(obj, actor, transition)
             if allowed[transition.permission]:
                 found.append(transition)
         return found
 
-    def _permitted(self, obj, actor: Actor, permission: str) -> bool:
-        if not actor.can(permission) or actor.via_bureau:
+    def _permitted(self, obj, actor: Actor, transition: Transition) -> bool:
+        if not actor.can(transition.permission) or actor.via_bureau:
             return False
-        return restrict(type(obj)._default_manager.filter(pk=obj.pk), actor, permission).exists()
+        if not transition.checks_row:
+            return True
+        return restrict(type(obj)._default_manager.filter(pk=obj.pk), actor, transition.permission).exists()
 
     # Writing ------------------------------------------------------------------------------------
 
@@ -136,7 +143,7 @@ class Workflow:
             setattr(obj, self.state_field, transition.target)
             obj.full_clean()
             obj.save()
-            if not self._permitted(obj, actor, transition.permission):
+            if not self._permitted(obj, actor, transition):
                 raise PermissionDenied  # e.g. an ``own`` scope on a record made for someone else
             return self._record(obj, transition, "", actor, note, context.get("on_behalf_of"))
 
@@ -159,7 +166,7 @@ class Workflow:
                     ),
                     code="illegal_transition",
                 )
-            if not self._permitted(obj, actor, transition.permission):
+            if not self._permitted(obj, actor, transition):
                 raise PermissionDenied
             self._check(obj, transition, actor, note, context)
             setattr(obj, self.state_field, transition.target)

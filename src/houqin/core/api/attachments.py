@@ -7,7 +7,6 @@ uploading and removing its change action (``attachments.register_owner``). The a
 
 from __future__ import annotations
 
-from django.http import FileResponse
 from django.urls import reverse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -20,6 +19,7 @@ from rest_framework.response import Response
 from .. import attachments
 from .. import permissions as p
 from ..models import Attachment
+from ..views.attachments import file_response
 from .base import OrgViewSetMixin
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -151,12 +151,4 @@ class AttachmentFileViewSet(_AttachmentAccess, viewsets.GenericViewSet):
     serializer_class = AttachmentSerializer  # for the schema only; the answer is the file
 
     def retrieve(self, request, *args, **kwargs):
-        attachment = self.get_object()
-        response = FileResponse(
-            attachment.file.open("rb"),
-            content_type=attachment.mime_type,
-            as_attachment=not attachment.is_image,
-            filename=attachment.download_name,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return file_response(self.get_object())

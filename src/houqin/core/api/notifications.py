@@ -39,8 +39,11 @@ class MarkedReadSerializer(serializers.Serializer):
 
 
 class NotificationPreferenceSerializer(serializers.Serializer):
-    email = serializers.BooleanField(help_text="Also send an email (when the account has an email address)")
+    email = serializers.BooleanField(help_text="Also send an email (only sent while the account has an address)")
     robot_mention = serializers.BooleanField(help_text="@ me by mobile number in the group robots' messages")
+    email_available = serializers.BooleanField(
+        read_only=True, help_text="False when the account has no email address, so no email can be sent"
+    )
 
 
 class _OwnInboxMixin(OrgViewSetMixin):
@@ -86,7 +89,11 @@ class NotificationPreferenceViewSet(_OwnInboxMixin, viewsets.GenericViewSet):
 
     def _current(self) -> dict:
         preference = service.preferences_for(self.actor.org, [self.actor.user])[self.actor.user.pk]
-        return {"email": preference.email, "robot_mention": preference.robot_mention}
+        return {
+            "email": preference.email,
+            "robot_mention": preference.robot_mention,
+            "email_available": bool(self.actor.user.email),
+        }
 
     @extend_schema(summary="My notification settings", responses=NotificationPreferenceSerializer)
     def retrieve(self, request, *args, **kwargs):
@@ -103,6 +110,7 @@ class NotificationPreferenceViewSet(_OwnInboxMixin, viewsets.GenericViewSet):
     def _save(self, *, partial: bool) -> Response:
         serializer = self.get_serializer(data=self.request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        values = {**self._current(), **serializer.validated_data}
+        current = self._current()
+        values = {"email": current["email"], "robot_mention": current["robot_mention"], **serializer.validated_data}
         service.notification_preference_update(actor=self.actor, **values)
         return Response(self._current())

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from django.db.models import Prefetch
+from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 
+from .. import orgsettings
 from .. import party_services as services
 from .. import permissions as p
 from ..filtersets import PartyFilterSet
 from ..models import Party, PartyContact, PartyLicence
+from ..models.parties import expiry_state
 from .serializers import OrgRowField
 from .views import OrgWriteViewSet
 
@@ -19,11 +24,16 @@ class PartyLicenceSerializer(serializers.ModelSerializer):
     """A licence; ``kind`` is a code of the org's "party.licence_kind" dictionary."""
 
     party = OrgRowField(Party)
-    expiry = serializers.CharField(read_only=True, help_text='"expired", "expiring" (within 30 days) or empty.')
+    expiry = serializers.SerializerMethodField(
+        help_text='"expired", "expiring" (within the org\'s setting parties.licence_warning_days) or empty.'
+    )
 
     class Meta:
         model = PartyLicence
         fields = ["id", "party", "kind", "number", "issued_on", "expires_on", "note", "expiry"]
+
+    def get_expiry(self, licence) -> str:
+        return expiry_state(licence.expires_on, timezone.localdate(), self.context["licence_warning_days"])
 
 
 class PartyLicenceUpdateSerializer(PartyLicenceSerializer):
@@ -76,6 +86,17 @@ class PartyUpdateSerializer(PartySerializer):
         read_only_fields = ["id", "licences", "contacts"]
 
 
+class LicenceWarningDaysMixin:
+    """Gives the serializers the org's licence warning days, read once per request (not once per licence)."""
+
+    @cached_property
+    def licence_warning_days(self) -> int:
+        return orgsettings.value(self.request.org, services.LICENCE_WARNING_DAYS.key)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "licence_warning_days": self.licence_warning_days}
+
+
 @extend_schema_view(
     list=extend_schema(summary="Outside parties"),
     retrieve=extend_schema(summary="One outside party, with its licences and contacts"),
@@ -83,7 +104,7 @@ class PartyUpdateSerializer(PartySerializer):
     update=extend_schema(summary="Change an outside party", responses=PartySerializer),
     partial_update=extend_schema(summary="Change some fields of an outside party", responses=PartySerializer),
 )
-class PartyViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, OrgWriteViewSet):
+class PartyViewSet(LicenceWarningDaysMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, OrgWriteViewSet):
     """Suppliers, contractors, 物业 companies, tenants. Not deleted: set ``is_active`` to false."""
 
     queryset = Party.objects.none()
@@ -129,7 +150,7 @@ class _PartyChildViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, OrgWr
     update=extend_schema(summary="Change a licence", responses=PartyLicenceSerializer),
     partial_update=extend_schema(summary="Change some fields of a licence", responses=PartyLicenceSerializer),
 )
-class PartyLicenceViewSet(_PartyChildViewSet):
+class PartyLicenceViewSet(LicenceWarningDaysMixin, _PartyChildViewSet):
     queryset = PartyLicence.objects.none()
     serializer_class = PartyLicenceSerializer
     update_serializer_class = PartyLicenceUpdateSerializer

@@ -7,5 +7,4 @@ __all__ = [
     "ImportedPerson",
     "LocationImporter",
     "PersonImporter",
-    "RowError",
 ]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from .. import services
+from .. import dictionaries, services
 from ..choices import LocationKind
-from ..excel import Column, Importer, ImportRow, choice, parse_code, text
+from ..excel import Column, Importer, ImportRow, choice, lookup_key, parse_bool, parse_code, text
 from ..models import Location
 from ..services import LOCATION_PARENT_KINDS
 
@@ -40,7 +41,7 @@ def _placement_error(kind: str, parent_kind: str | None) -> str | None:
 
 
 class LocationImporter(Importer):
-    """Places: code, name, kind, the code of the place it is in, a note."""
+    """Places: code, name, kind, the code of the place it is in, a note, whether it is critical, its use."""
 
     sheet_title = gettext_lazy("Locations")
     instructions_intro = gettext_lazy(
@@ -94,6 +95,28 @@ class LocationImporter(Importer):
             aliases=("备注",),
             help_text=gettext_lazy("Optional."),
         ),
+        Column(
+            "is_critical",
+            pgettext_lazy("locations import column", "Critical place"),
+            parse=parse_bool,
+            aliases=("关键场所", "是否关键场所", "关键"),
+            help_text=gettext_lazy(
+                "是 (yes) where deadlines count around the clock, e.g. an operating theatre or ICU; "
+                "empty or 否 (no) otherwise."
+            ),
+            example=("", "", "", "否"),
+        ),
+        Column(
+            "use",
+            pgettext_lazy("locations import column", "Use"),
+            parse=text(100),
+            aliases=("场所用途", "用途"),
+            help_text=gettext_lazy(
+                "Optional. One of the organisation's uses of places, by name or code "
+                "(listed on the instructions sheet)."
+            ),
+            example=("", "", "", "实验室"),
+        ),
     )
 
     def prepare(self, rows):
@@ -104,8 +127,33 @@ class LocationImporter(Importer):
             if row.values.get("code"):
                 self._first_row.setdefault(row.values["code"], row)
         self._created: dict[str, Location] = {}
+        self._uses: dict[str, str] = {}  # code, or label in either language → code
+        self._use_labels: list[str] = []  # for the error message, in the page's language
+        if any(row.values.get("use") for row in rows):
+            self._use_labels = [label for _code, label in self._use_choices()]
+            for language in ("zh-hans", "en"):
+                with translation.override(language):
+                    for code, label in self._use_choices():
+                        self._uses.setdefault(lookup_key(label), code)
+                        self._uses[lookup_key(code)] = code
+
+    def _use_choices(self) -> list[tuple[str, str]]:
+        return dictionaries.choices(self.actor.org, dictionaries.LOCATION_USE.key)
 
     def check_row(self, row):
+        self._check_use(row)
+        self._check_parent(row)
+
+    def _check_use(self, row):
+        """The use as written becomes its dictionary code."""
+        written = row.values.get("use")
+        if not written:
+            return
+        row.values["use"] = self._uses.get(lookup_key(written))
+        if row.values["use"] is None:
+            self.error(row, "use", _("Unknown use; use one of: {choices}.").format(choices=", ".join(self._use_labels)))
+
+    def _check_parent(self, row):
         code, kind, parent_code = row.values.get("code"), row.values.get("kind"), row.values.get("parent")
         parent_kind, known = None, True
         if parent_code:
@@ -157,6 +205,8 @@ class LocationImporter(Importer):
             kind=values["kind"],
             parent=parent,
             note=values["note"] or "",
+            is_critical=bool(values["is_critical"]),
+            use=values["use"] or "",
         )
         self._created[location.code] = location
         return location
@@ -165,4 +215,7 @@ class LocationImporter(Importer):
         rows: list[list] = [[], [str(_("Kinds you can use"))]]
         for value, label in LocationKind.choices:
             rows.append([str(label), value])
+        rows += [[], [str(_("Uses you can use"))]]
+        for code, label in self._use_choices():
+            rows.append([label, code])
         return rows

@@ -150,6 +150,8 @@ class ApprovalRequest(OrgScopedModel):
 
     scope_fields = {"own": "requester__user", "department": "department"}
 
+    # Whose step waits for whom (by name, role, department or delegation) is the engine's rule, not a scope of
+    # the permission table: decisions check the row in ``approvals.acting_for``, so ``checks_row=False``.
     WORKFLOW = Workflow(
         state_field="state",
         transitions=[
@@ -162,9 +164,21 @@ class ApprovalRequest(OrgScopedModel):
                 label=_("Approved without steps"),
             ),
             Transition(
-                ApprovalState.PENDING, "approve_step", ApprovalState.PENDING, p.APPROVAL_DECIDE, label=_("Approve")
+                ApprovalState.PENDING,
+                "approve_step",
+                ApprovalState.PENDING,
+                p.APPROVAL_DECIDE,
+                label=_("Approve"),
+                checks_row=False,
             ),
-            Transition(ApprovalState.PENDING, "approve", ApprovalState.APPROVED, p.APPROVAL_DECIDE, label=_("Approve")),
+            Transition(
+                ApprovalState.PENDING,
+                "approve",
+                ApprovalState.APPROVED,
+                p.APPROVAL_DECIDE,
+                label=_("Approve"),
+                checks_row=False,
+            ),
             Transition(
                 ApprovalState.PENDING,
                 "reject",
@@ -172,6 +186,7 @@ class ApprovalRequest(OrgScopedModel):
                 p.APPROVAL_DECIDE,
                 label=_("Reject"),
                 needs_note=True,
+                checks_row=False,
             ),
             Transition(
                 ApprovalState.PENDING, "withdraw", ApprovalState.WITHDRAWN, p.APPROVAL_SUBMIT, label=_("Withdraw")

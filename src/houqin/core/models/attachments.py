@@ -10,11 +10,13 @@ from simple_history.models import HistoricalRecords
 
 from ..tenancy import OrgScopedModel
 
+ATTACHMENTS_DIR = "attachments"
+
 
 def attachment_path(instance: "Attachment", filename: str) -> str:
     """attachments/<org id>/<random>.<ext>: nothing of the original name or owner reaches the disk."""
     extension = PurePosixPath(filename).suffix.lower()
-    return "attachments/{}/{}{}".format(instance.org_id, secrets.token_urlsafe(16), extension)
+    return "{}/{}/{}{}".format(ATTACHMENTS_DIR, instance.org_id, secrets.token_urlsafe(16), extension)
 
 
 class Attachment(OrgScopedModel):

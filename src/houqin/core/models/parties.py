@@ -2,16 +2,18 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..tenancy import OrgScopedModel
 
+# The org setting (registered in party_services): a licence expiring within that many days is shown orange,
+# listed as a to-do and reminded of. Its largest allowed value bounds what the reminder job reads.
+WARNING_DAYS_SETTING = "parties.licence_warning_days"
+MAX_WARNING_DAYS = 180
+
 # GB 32100-2015 统一社会信用代码: 18 characters from this alphabet (no I, O, Z, S, V); the last is a check
 # character computed from the first 17 with these weights, modulo 31.
-EXPIRY_WARNING_DAYS = 30  # a licence expiring within this many days is shown orange and reminded of
-
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
@@ -119,11 +121,6 @@ class PartyLicence(OrgScopedModel):
     def __str__(self):
         return "{} {}".format(self.party.name, self.number or self.kind)
 
-    @property
-    def expiry(self) -> str:
-        """ "expired", "expiring" (within 30 days) or "" today, for the badges."""
-        return expiry_state(self.expires_on, timezone.localdate())
-
 
 class PartyContact(OrgScopedModel):
     """A person to call at a party (not a user: people who log in are memberships with ``party`` set)."""
@@ -144,20 +141,28 @@ class PartyContact(OrgScopedModel):
         return self.name
 
 
-def expiry_state(expires_on: date | None, today: date) -> str:
-    """ "expired" after the expiry date, "expiring" within the warning days, else ""."""
+def expiry_state(expires_on: date | None, today: date, warning_days: int) -> str:
+    """ "expired" after the expiry date, "expiring" within ``warning_days`` (the org's setting), else ""."""
     if expires_on is None:
         return ""
     if expires_on < today:
         return LicenceReminder.EXPIRED
-    if expires_on <= today + timedelta(days=EXPIRY_WARNING_DAYS):
+    if expires_on <= today + timedelta(days=warning_days):
         return LicenceReminder.EXPIRING
     return ""
 
 
-def licences_in_state(queryset: models.QuerySet, state: str, today: date) -> models.QuerySet:
-    """Licences (of active parties) that are expired, or expiring within the warning days."""
+def licences_in_state(queryset: models.QuerySet, state: str, today: date, warning_days: int) -> models.QuerySet:
+    """Licences (of active parties) that are expired, or expiring within ``warning_days`` (the org's setting)."""
     queryset = queryset.filter(party__is_active=True)
     if state == LicenceReminder.EXPIRED:
         return queryset.filter(expires_on__lt=today)
-    return queryset.filter(expires_on__gte=today, expires_on__lte=today + timedelta(days=EXPIRY_WARNING_DAYS))
+    return queryset.filter(expires_on__gte=today, expires_on__lte=today + timedelta(days=warning_days))
+
+
+def parties_with_licences_in_state(
+    parties: models.QuerySet, state: str, today: date, warning_days: int
+) -> models.QuerySet:
+    """The parties with a licence in that state: the list's filter, and the count of its to-do."""
+    licences = licences_in_state(PartyLicence.objects.all(), state, today, warning_days)
+    return parties.filter(pk__in=licences.values("party_id"))

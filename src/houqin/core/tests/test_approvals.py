@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
@@ -168,7 +169,8 @@ def test_steps_are_copied_and_decided_in_order(world, scope):
     ]
     assert request.current_step == 1
     head = world.member(Role.DEPT_HEAD)
-    assert Notification.objects.filter(recipient=head.user, event="approvals.pending").count() == 1
+    [pending] = Notification.objects.filter(recipient=head.user, event="approvals.pending")
+    assert pending.title.startswith("待您审批")  # stored in the site's language, whatever the requester's
 
     decide(world, Role.DEPT_HEAD, request)
     request.refresh_from_db()
@@ -229,6 +231,16 @@ def test_a_rejection_needs_a_reason(world, scope):
     sample = SampleRequest.objects.get()
     assert sample.state == SampleState.REJECTED
     assert events_for(sample).last().note == "预算不足"
+
+
+def test_the_timeline_shows_each_decision(world, scope):
+    add_rule(world, Role.LEADER, Role.FINANCE)
+    request = submit(world)
+    decide(world, Role.LEADER, request, comment="同意采购")
+    html = Template("{% load houqin %}{% timeline obj %}").render(Context({"obj": request}))
+    assert html.count('data-testid="timeline-event"') == 2
+    assert "Approve" in html and "同意采购" in html and world.member(Role.LEADER).user.name in html
+    assert "Awaiting approval → Awaiting approval" not in html  # a step decided: no change of state to show
 
 
 def test_a_decided_request_cannot_be_decided_again(world, scope):
@@ -307,7 +319,7 @@ def _delegate(world, delegator, delegate, start, end):
     with time_machine.travel(datetime(2026, 5, 1, 8, 0, tzinfo=SHANGHAI), tick=False):
         return approvals.delegation_create(
             actor=actor_of(world, delegator),
-            delegate=world.members[delegate],
+            delegate=world.members[delegate] if isinstance(delegate, str) else delegate,
             start_date=start,
             end_date=end,
             reason="出差",
@@ -335,6 +347,24 @@ def test_delegation_works_inside_its_dates_and_records_on_whose_behalf(world, sc
     event = events_for(request).get(action="approve")
     assert (event.actor, event.on_behalf_of) == (world.member(Role.FINANCE).user, head.user)
     assert inbox_ids(world, Role.LOGISTICS_HEAD) == set()
+
+
+@pytest.mark.parametrize(
+    "moment, inside",
+    [
+        (datetime(2026, 5, 1, 0, 30, tzinfo=SHANGHAI), True),  # 4-30 16:30 UTC
+        (datetime(2026, 4, 30, 23, 30, tzinfo=SHANGHAI), False),
+        (datetime(2026, 5, 3, 23, 30, tzinfo=SHANGHAI), True),
+        (datetime(2026, 5, 4, 0, 30, tzinfo=SHANGHAI), False),  # 5-3 16:30 UTC
+    ],
+)
+def test_delegation_dates_are_days_in_china_whatever_the_server_time_zone(world, scope, settings, moment, inside):
+    settings.TIME_ZONE = "UTC"
+    add_rule(world, world.member(Role.LOGISTICS_HEAD))
+    request = submit(world)
+    _delegate(world, Role.LOGISTICS_HEAD, Role.FINANCE, date(2026, 5, 1), date(2026, 5, 3))
+    with time_machine.travel(moment, tick=False):
+        assert inbox_ids(world, Role.FINANCE) == ({request.pk} if inside else set())
 
 
 def test_an_ended_delegation_no_longer_applies(world, scope):
@@ -412,6 +442,31 @@ def test_a_department_limited_role_grant_only_sees_its_department(world, scope):
     outsider = submit(world, "outsider")
     assert inbox_ids(world, limited) == {mine.pk}
     assert inbox_ids(world, Role.FINANCE) == {mine.pk, outsider.pk}
+    with pytest.raises(ValidationError, match="waits for"):
+        decide(world, limited, outsider)
+    decide(world, limited, mine)
+    assert SampleRequest.objects.get(pk=mine.target.pk).state == SampleState.APPROVED
+
+
+def test_a_department_limited_approver_decides_every_step_that_waits_for_them(world, scope):
+    """The inbox and the decision agree: a step naming a person, or delegated to them, is theirs to decide
+    even on a request of a department their (limited) grant does not reach."""
+    limited = make_member(world.org_a, employee_no="F2")
+    with scopes_disabled():
+        limited.role_grants.create(org=world.org_a, role=Role.DEPT_HEAD, department=world.dept_a)
+    add_rule(world, limited, name="by name", category="named")
+    add_rule(world, world.member(Role.LOGISTICS_HEAD), name="head")
+    named = submit(world, "outsider", category="named")
+    delegated = submit(world, "outsider")
+    _delegate(world, Role.LOGISTICS_HEAD, limited, date(2026, 5, 1), date(2026, 5, 3))
+    with time_machine.travel(datetime(2026, 5, 2, 10, 0, tzinfo=SHANGHAI), tick=False):
+        assert inbox_ids(world, limited) == {named.pk, delegated.pk}
+        decide(world, limited, named)
+        decide(world, limited, delegated, approve=False, comment="预算不足")
+    named.refresh_from_db()
+    delegated.refresh_from_db()
+    assert (named.state, delegated.state) == (ApprovalState.APPROVED, ApprovalState.REJECTED)
+    assert delegated.steps.get().on_behalf_of == world.member(Role.LOGISTICS_HEAD)
 
 
 # Pages ------------------------------------------------------------------------------------------
@@ -432,6 +487,7 @@ def test_inbox_detail_and_decision_pages(world, login):
     detail_url = reverse("core:approval_detail", args=["org-a", request.pk])
     page = client.get(detail_url).content.decode()
     assert 'data-testid="decide-form"' in page and 'data-testid="timeline"' in page
+    assert 'name="decision" value="approve"' in page and 'name="decision" value="reject"' in page
     decide_url = reverse("core:approval_decide", args=["org-a", request.pk])
     refused = client.post(decide_url, {"decision": "reject", "comment": ""})
     assert refused.status_code == 400 and 'data-field-error="comment"' in refused.content.decode()
@@ -498,6 +554,15 @@ def test_rules_page_creates_a_rule_with_steps(world, login):
     listing = client.get(reverse("core:approval_rule_list", args=["org-a"])).content.decode()
     assert "五千以上" in listing
     assert login(world.member(Role.LEADER)).get(reverse("core:approval_rule_list", args=["org-a"])).status_code == 403
+
+
+def test_without_any_kind_of_request_the_rules_page_says_nothing_needs_approval(world, login, monkeypatch):
+    monkeypatch.setattr(approvals, "KINDS", {})  # as in production until a module registers a kind
+    client = _english(login(world.member(Role.ORG_ADMIN)))
+    listing = client.get(reverse("core:approval_rule_list", args=["org-a"])).content.decode()
+    assert "Nothing needs approval yet" in listing and 'data-testid="new-rule"' not in listing
+    create = reverse("core:approval_rule_create", args=["org-a"])
+    assert client.get(create).url == reverse("core:approval_rule_list", args=["org-a"])
 
 
 def test_the_approval_form_prints(world, login):

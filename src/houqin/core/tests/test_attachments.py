@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import timedelta
 
 import pillow_heif
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
@@ -198,6 +202,28 @@ def test_uploading_needs_the_owners_change_action(world):
         _create(world, png_bytes(), "a.png", role=Role.STAFF)  # staff may see rooms, not change them
 
 
+def test_files_of_an_upload_rolled_back_by_the_surrounding_transaction_are_swept_after_a_day(world):
+    """A module's service attaches a photo, then fails: the row is rolled back, the files on disk are not.
+    The tick job deletes them once no transaction can still be committing them; named files stay."""
+    kept = _create(world, png_bytes(), "kept.png")
+    actor = build_actor(world.member(Role.ORG_ADMIN).user, world.org_a)
+    with org_scope(world.org_a), pytest.raises(RuntimeError), transaction.atomic():
+        lost = attachments.attachment_create(actor=actor, owner=world.room_a, upload=_upload(png_bytes(), "lost.png"))
+        raise RuntimeError("the surrounding service failed after attaching")
+    with scopes_disabled():
+        assert list(Attachment.objects.all()) == [kept]
+    orphans = [lost.file.name, lost.thumbnail.name]
+    assert all(default_storage.exists(name) for name in orphans)
+
+    now = timezone.now()
+    assert attachments.sweep_orphans(now) == 0  # too young: its transaction might still be committing
+    later = now + attachments.ORPHAN_GRACE + timedelta(minutes=1)
+    assert attachments.sweep_orphans(later) == 2
+    assert not any(default_storage.exists(name) for name in orphans)
+    assert default_storage.exists(kept.file.name) and default_storage.exists(kept.thumbnail.name)
+    assert attachments.sweep_orphans(later) == 0
+
+
 # Serving --------------------------------------------------------------------------------------
 
 # Who may fetch a photo of a room (location.view) and a licence scan of a party (party.view).
@@ -230,6 +256,10 @@ def test_files_are_served_to_readers_of_their_record_only(world, login, who, roo
             assert response["X-Content-Type-Options"] == "nosniff"
             assert response["Content-Disposition"].startswith("inline")
             assert "filename*=utf-8''" in response["Content-Disposition"]  # the Chinese name, RFC 5987
+            # The API serves it the same way: never sniffed, never run as a page of ours.
+            assert (
+                api["Content-Security-Policy"] == response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+            )
 
 
 def test_documents_are_downloaded_not_shown(world, login):

@@ -69,6 +69,25 @@ def test_every_registered_fact_opens_exactly_the_rows_it_counts(world, login, lo
         assert resolve(fact.url.split("?")[0]).url_name in {"person_list", "location_list", "security_log"}
 
 
+@pytest.mark.parametrize("role", [Role.DEPT_HEAD, Role.STAFF, Role.LEADER])
+def test_a_restricted_actors_facts_open_exactly_what_that_actor_counts(world, login, logins, role):
+    """Facts are computed for an actor: a department head's figures count their department only, and their links
+    open exactly those rows for them (with and without a department asked for)."""
+    actor = build_actor(world.member(role).user, world.org_a)
+    with org_scope(world.org_a):
+        found = facts.collect(world.org_a, START, END, actor=actor)
+        found += facts.collect(world.org_a, START, END, actor=actor, department=world.dept_a)
+    assert found
+    everyone = {fact.key: fact.value for fact in _collect(world)}
+    client = login(world.member(role))
+    for fact in found:
+        ids = _listed_ids(client, fact.url)
+        assert len(ids) == len(set(ids)) == fact.value, (role, fact.key, fact.url, ids)
+    if role == Role.DEPT_HEAD:
+        staff = next(fact for fact in found if fact.key == "core.people.by_role.staff")
+        assert 0 < staff.value < everyone["core.people.by_role.staff"]  # the outsider's department is not theirs
+
+
 def test_logins_count_whole_days_in_shanghai_time(world, logins):
     login_fact = next(fact for fact in _collect(world) if fact.key == "core.logins")
     assert login_fact.value == 2  # first and last minute of March; not the org-B person, not the logout

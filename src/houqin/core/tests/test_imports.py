@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
-from houqin.core import services
+from houqin.core import dictionaries, services
+from houqin.core.access import build_actor
 from houqin.core.choices import LocationKind, Role
 from houqin.core.models import Location, Membership, RoleGrant, SecurityEvent, User
 from houqin.core.tenancy import org_scope, scopes_disabled
@@ -324,11 +325,107 @@ def test_good_locations_file_builds_the_tree_with_parents_from_earlier_rows(worl
     assert (building.kind, area.kind, building.note) == (LocationKind.BUILDING, LocationKind.AREA, "新建")
 
 
+def _retire_dormitories_and_add_a_use(world) -> str:
+    """The org retires 宿舍 and adds its own use 配电房; returns the new entry's code."""
+    with org_scope(world.org_a):
+        actor = build_actor(world.member(Role.ORG_ADMIN).user, world.org_a)
+        entries = dictionaries.dictionary_update(
+            actor=actor,
+            key=dictionaries.LOCATION_USE.key,
+            items=[{"code": "dormitory", "label": "", "is_active": False}, {"code": "", "label": "配电房"}],
+        )
+    return next(entry.code for entry in entries if entry.label == "配电房")
+
+
+def test_locations_import_critical_places_and_uses_by_label_or_code(world, login):
+    own_code = _retire_dormitories_and_add_a_use(world)
+    client = login(world.member(Role.ORG_ADMIN))
+    rows = [
+        [*LOCATION_HEADER, "关键场所", "场所用途"],
+        ["N1", "医技楼", "楼栋", "", "", "否", ""],
+        ["N1-301", "化学实验室", "房间", "N1", "", "", "实验室"],  # the Chinese label
+        ["N1-302", "手术室", "房间", "N1", "", "是", "operating_room"],  # the code
+        ["N1-303", "ICU病房", "房间", "N1", "", "√", "Ward"],  # the English label
+        ["N1-304", "配电房", "房间", "N1", "", "", "配电房"],  # the org's own entry
+    ]
+    response = client.post(url("location_import"), {"file": xlsx_upload(rows)}, **EN, follow=True)
+    assert "5 locations imported." in response.content.decode()
+    with org_scope(world.org_a):
+        saved = {loc.code: (loc.is_critical, loc.use) for loc in Location.objects.filter(code__startswith="N1")}
+    assert saved == {
+        "N1": (False, ""),
+        "N1-301": (False, "laboratory"),
+        "N1-302": (True, "operating_room"),
+        "N1-303": (True, "ward"),
+        "N1-304": (False, own_code),
+    }
+
+
+def test_locations_import_refuses_unknown_or_retired_uses_and_unclear_yes_no(world, login):
+    _retire_dormitories_and_add_a_use(world)
+    client = login(world.member(Role.ORG_ADMIN))
+    before = counts()
+    rows = [
+        [*LOCATION_HEADER, "关键场所", "场所用途"],
+        ["D1", "宿舍楼", "楼栋", "", "", "也许", "宿舍"],  # 2: retired use, unclear yes/no
+        ["D1-101", "101", "房间", "D1", "", "否", "游泳池"],  # 3: not in the dictionary
+    ]
+    response = client.post(url("location_import"), {"file": xlsx_upload(rows)}, **EN)
+    errors = error_list(response)
+    assert [(row, column) for row, column, _message in errors] == [(2, "关键场所"), (2, "场所用途"), (3, "场所用途")]
+    assert errors[0][2] == "Enter 是 or 否 (yes or no)."
+    assert errors[1][2].startswith("Unknown use; use one of: Classroom, Office,") and "配电房" in errors[1][2]
+    assert "Dormitory" not in errors[1][2]
+    assert counts() == before
+
+
+def test_the_location_export_carries_critical_and_use_and_imports_back(world, login):
+    with scopes_disabled():
+        Location.objects.filter(pk=world.room_a.pk).update(is_critical=True, use="operating_room")
+    client = login(world.member(Role.ORG_ADMIN))
+    response = client.get(reverse("core:location_export", args=["org-a"]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    workbook = load_workbook(BytesIO(b"".join(response.streaming_content)))
+    sheet = workbook.worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    with translation.override("zh-hans"):
+        for column in ("Critical place", "Use"):
+            assert translation.pgettext("locations import column", column) in header
+        room = next(
+            dict(zip(header, row, strict=True))
+            for row in sheet.iter_rows(min_row=2, values_only=True)
+            if row[0] == world.room_a.code
+        )
+        critical = translation.pgettext("locations import column", "Critical place")
+        use = translation.pgettext("locations import column", "Use")
+        assert (room[critical], room[use]) == (translation.gettext("Yes"), translation.gettext("Operating room"))
+    # The exported file, with the room's row under a new code and nothing else, imports back as it was.
+    for row in list(sheet.iter_rows(min_row=2)):
+        if row[0].value == world.room_a.code:
+            row[0].value = "COPY-1"
+        else:
+            for cell in row:
+                cell.value = None
+    buffer = BytesIO()
+    workbook.save(buffer)
+    response = client.post(
+        url("location_import"), {"file": SimpleUploadedFile("e.xlsx", buffer.getvalue())}, follow=True
+    )
+    assert response.redirect_chain, response.context and response.context.get("errors")
+    with org_scope(world.org_a):
+        copy = Location.objects.get(code="COPY-1")
+    assert (copy.is_critical, copy.use, copy.parent_id, copy.kind) == (
+        True,
+        "operating_room",
+        world.room_a.parent_id,
+        "room",
+    )
+
+
 # Templates ---------------------------------------------------------------------------------------
 
 
 PEOPLE_COLUMNS = ["Name", "Mobile number", "Employee number", "Department code", "Job title", "Roles", "Email"]
-LOCATION_COLUMNS = ["Code", "Name", "Kind", "Parent code", "Note"]
+LOCATION_COLUMNS = ["Code", "Name", "Kind", "Parent code", "Note", "Critical place", "Use"]
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])

@@ -298,6 +298,7 @@ PAGES = {
     "core:person_reset_password": T(lambda w: {"pk": _staff(w).pk}, post=lambda w: {}, get_status=405),
     "core:security_log": T(),
     "core:party_list": T(),
+    "core:party_export": T(),
     "core:party_create": T(post=lambda w: {"name": "新食材供应商", "kind": "supplier"}),
     "core:party_detail": T(_org_a_row(Party)),
     "core:party_edit": T(

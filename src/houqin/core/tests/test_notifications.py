@@ -433,6 +433,25 @@ def test_preferences_page_saves_my_choices(world, login, people):
     assert (preference.user, preference.email, preference.robot_mention) == (people[1], False, True)
 
 
+def test_without_an_email_address_the_page_says_email_is_unavailable(world, login, people):
+    client = login(world.member(Role.STAFF))  # no address
+    url = reverse("core:notification_preferences", args=["org-a"])
+    page = client.get(url)
+    assert 'data-testid="email-unavailable"' in page.content.decode()
+    assert "email" not in page.context["form"].fields
+    client.post(url, {"robot_mention": ""})  # the email choice is kept for when an address is added
+    [preference] = _rows(NotificationPreference)
+    assert (preference.email, preference.robot_mention) == (True, False)
+    with_address = login(world.member(Role.TECHNICIAN)).get(url).content.decode()
+    assert 'data-testid="email-unavailable"' not in with_address and "tech@example.cn" in with_address
+
+
+def test_the_user_menu_leads_to_my_notification_settings(world, login):
+    page = login(world.member(Role.STAFF)).get(reverse("core:home", args=["org-a"])).content.decode()
+    url = reverse("core:notification_preferences", args=["org-a"])
+    assert 'href="{}" data-testid="menu-notification-settings"'.format(url) in page
+
+
 def test_channel_urls_must_be_https_outside_development(settings):
     settings.DEBUG = settings.TESTING = False
     check_webhook_url("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=x")
@@ -526,9 +545,9 @@ def test_api_lists_reads_and_marks_my_notifications(world, login, people):
 def test_api_reads_and_changes_my_preferences(world, login):
     client = login(world.member(Role.STAFF))
     url = reverse("api_notification_preference", kwargs={"org_code": "org-a"})
-    assert client.get(url).json() == {"email": True, "robot_mention": True}
+    assert client.get(url).json() == {"email": True, "robot_mention": True, "email_available": False}
     response = client.patch(url, {"robot_mention": False}, content_type="application/json")
-    assert response.json() == {"email": True, "robot_mention": False}
+    assert response.json() == {"email": True, "robot_mention": False, "email_available": False}
     response = client.put(url, {"email": False}, content_type="application/json")
     assert response.status_code == 400 and "robot_mention" in response.json()
     [preference] = _rows(NotificationPreference)

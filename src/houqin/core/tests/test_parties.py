@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
+from io import BytesIO
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
 
+from houqin.core import orgsettings, tick
 from houqin.core import party_services as services
-from houqin.core import tick
 from houqin.core.access import build_actor
 from houqin.core.choices import Role
 from houqin.core.models import Membership, Notification, Party, PartyContact, PartyLicence
 from houqin.core.models.parties import credit_code_check_char, validate_credit_code
 from houqin.core.tenancy import org_scope, scopes_disabled
-from houqin.core.tests.factories import make_member, make_party
+from houqin.core.tests.factories import make_attachment, make_member, make_party
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -120,7 +126,7 @@ def test_pages_create_and_show_a_party_with_expiry_badges(world, login):
     with scopes_disabled():
         party = Party.objects.get(name="东方电梯维保有限公司")
     assert party.credit_code == "91110000600037341L"  # spaces and lower case from copying are fixed
-    today = date.today()
+    today = timezone.localdate()
     for number, expires_on in (("OLD", today - timedelta(days=1)), ("SOON", today + timedelta(days=10))):
         client.post(
             reverse("core:party_licence_create", args=["org-a", party.pk]),
@@ -136,6 +142,47 @@ def test_pages_create_and_show_a_party_with_expiry_badges(world, login):
     assert (
         list(client.get(reverse("core:party_list", args=["org-a"]), {"kind": "supplier"}).context["page"]["rows"]) == []
     )
+
+
+def test_the_party_list_exports_its_filtered_rows_with_licences_formula_safe(world, login):
+    lift = make_party(world.org_a, "=东方电梯维保有限公司", kind="maintenance", contact_phone="+86 571 8600")
+    make_party(world.org_a, "城南食材配送有限公司", kind="supplier")
+    make_party(world.org_a, "已停用物业公司", kind="maintenance", is_active=False)
+    make_party(world.org_b, "乙单位维保公司", kind="maintenance")
+    with scopes_disabled():
+        PartyLicence.objects.create(org=world.org_a, party=lift, kind="business_licence")
+        PartyLicence.objects.create(
+            org=world.org_a, party=lift, kind="special_equipment", expires_on=date(2026, 12, 15)
+        )
+    client = login(world.member(Role.LOGISTICS_HEAD))
+    list_page = client.get(reverse("core:party_list", args=["org-a"]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'formaction="{}"'.format(reverse("core:party_export", args=["org-a"])) in list_page
+    response = client.get(
+        reverse("core:party_export", args=["org-a"]), {"kind": "maintenance"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content)
+    rows = list(load_workbook(BytesIO(content), read_only=True).worksheets[0].iter_rows(values_only=True))
+    header = rows[0]
+    assert header[:2] == ("Name", "Kind") and "Licences" in header
+    assert len(rows) == 2  # the active maintenance contractor of org A only
+    row = dict(zip(header, rows[1], strict=True))
+    assert row["Name"] == "'=东方电梯维保有限公司"  # a spreadsheet does not run it
+    assert row["Contact phone"] == "'+86 571 8600"
+    special = "Special equipment installation, alteration and repair licence"
+    assert row["Licences"] == special + " (until 2026-12-15); Business licence (no expiry)"
+    assert login(world.member(Role.STAFF)).get(reverse("core:party_export", args=["org-a"])).status_code == 403
+
+
+def test_a_licence_scan_is_in_the_partys_history(world, login):
+    admin = world.member(Role.ORG_ADMIN)
+    party = make_party(world.org_a)
+    with scopes_disabled():
+        licence = PartyLicence.objects.create(org=world.org_a, party=party, kind="business_licence")
+    make_attachment(licence, admin.user, name="营业执照扫描件.png")
+    page = login(admin).get(reverse("core:party_detail", args=["org-a", party.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    history = page.content.decode().split('id="history"', 1)[1]
+    assert "created attachment" in " ".join(re.sub(r"<[^>]+>", " ", history).split())
 
 
 def test_staff_cannot_open_parties(world, login):
@@ -222,6 +269,34 @@ def test_the_tick_job_reminds_once_per_threshold(world):
     assert (licence.reminded, licence.reminded_for) == ("expiring", date(2026, 6, 10))
 
 
+def test_the_tick_job_reminds_by_each_orgs_warning_days_reading_each_org_once(world):
+    _warn_days_before(world, 10)  # org B keeps the default 30 days
+    near = _licence(world, date(2026, 5, 8))
+    later = _licence(world, date(2026, 5, 21), party=make_party(world.org_a, "二十天后到期"))
+    _licence(world, date(2026, 7, 1), party=make_party(world.org_a, "两个月后到期"))
+    make_member(world.org_b, Role.LOGISTICS_HEAD)
+    party_b = make_party(world.org_b, "乙的供应商")
+    with scopes_disabled():
+        for number in ("B1", "B2", "B3"):
+            PartyLicence.objects.create(
+                org=world.org_b, party=party_b, kind="other", number=number, expires_on=date(2026, 5, 21)
+            )
+
+    with CaptureQueriesContext(connection) as queries:
+        assert _run(datetime(2026, 5, 1, 9, 0, tzinfo=SHANGHAI)) == 4  # A's 7 days out and B's three 20 days out
+    reads = [query for query in queries.captured_queries if services.LICENCE_WARNING_DAYS.key in query["sql"]]
+    assert len(reads) == 2  # once per org, not once per licence
+    with scopes_disabled():
+        assert PartyLicence.objects.get(pk=later.pk).reminded == ""  # 20 days is beyond org A's 10
+
+    eleven_days_later = datetime(2026, 5, 11, 9, 0, tzinfo=SHANGHAI)
+    assert _run(eleven_days_later) == 2  # A's near one expired, A's later one now within 10 days
+    assert _run(eleven_days_later) == 0
+    with scopes_disabled():
+        assert PartyLicence.objects.get(pk=near.pk).reminded == "expired"
+        assert PartyLicence.objects.get(pk=later.pk).reminded == "expiring"
+
+
 def test_a_licence_entered_already_expired_gets_only_the_expired_notice(world):
     _licence(world, date(2026, 1, 1))
     assert _run(datetime(2026, 5, 1, 9, 0, tzinfo=SHANGHAI)) == 1
@@ -244,6 +319,49 @@ def test_the_todo_links_to_exactly_its_parties(world, login):
     assert len(listed.context["page"]["rows"]) == todos[0].count
     staff_home = login(world.member(Role.STAFF)).get(reverse("core:home", args=["org-a"]))
     assert not [t for t in staff_home.context["todos"] if "licence" in t.url]
+
+
+def _warn_days_before(world, days: int) -> None:
+    with org_scope(world.org_a):
+        orgsettings.settings_update(actor=_actor(world), values={services.LICENCE_WARNING_DAYS.key: days})
+
+
+def test_the_orgs_warning_days_decide_which_licences_are_expiring(world, login):
+    today = timezone.localdate()
+    soon = _licence(world, today + timedelta(days=5), party=make_party(world.org_a, "五天后到期"))
+    later = _licence(world, today + timedelta(days=20), party=make_party(world.org_a, "二十天后到期"))
+    client = login(world.member(Role.ORG_ADMIN))
+
+    def expiring_parties() -> set[int]:
+        page = client.get(reverse("core:party_list", args=["org-a"]), {"licence": "expiring"})
+        api = client.get(reverse("api_party-list", args=["org-a"]), {"licence": "expiring"}).json()["results"]
+        assert {row["id"] for row in api} == {party.pk for party in page.context["page"]["rows"]}
+        return {party.pk for party in page.context["page"]["rows"]}
+
+    def todo() -> tuple[str, int]:
+        home = client.get(reverse("core:home", args=["org-a"])).context["todos"]
+        (found,) = [t for t in home if t.url.endswith("licence=expiring")]
+        return found.title, found.count
+
+    def api_expiry() -> dict[int, str]:
+        rows = client.get(reverse("api_party_licence-list", args=["org-a"])).json()["results"]
+        return {row["id"]: row["expiry"] for row in rows}
+
+    def badge_on_page(licence) -> bool:
+        html = client.get(reverse("core:party_detail", args=["org-a", licence.party_id])).content.decode()
+        return "bg-orange-lt" in html
+
+    assert expiring_parties() == {soon.party_id, later.party_id}  # the default: 30 days
+    title, count = todo()
+    assert count == 2 and "30" in title
+    assert api_expiry() == {soon.pk: "expiring", later.pk: "expiring"}
+
+    _warn_days_before(world, 10)
+    assert expiring_parties() == {soon.party_id}
+    title, count = todo()
+    assert count == 1 and "10" in title
+    assert api_expiry() == {soon.pk: "expiring", later.pk: ""}
+    assert badge_on_page(soon) and not badge_on_page(later)
 
 
 # API ------------------------------------------------------------------------------------------

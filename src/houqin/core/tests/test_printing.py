@@ -17,7 +17,8 @@ from houqin.core import printing
 from houqin.core.access import build_actor
 from houqin.core.choices import LocationKind, Role
 from houqin.core.locations import qr_url
-from houqin.core.tenancy import org_scope
+from houqin.core.models import Location
+from houqin.core.tenancy import org_scope, scopes_disabled
 from houqin.core.tests.factories import make_location
 
 
@@ -74,6 +75,8 @@ def test_the_print_stylesheet_sets_a4_and_repeats_table_headers():
 
 def test_the_location_card_prints_the_place_and_its_qr_code(world, login):
     floor = world.room_a.parent
+    with scopes_disabled():
+        Location.objects.filter(pk=world.room_a.pk).update(is_critical=True, use="laboratory")
     client = login(world.member(Role.ORG_ADMIN))
     detail = client.get(reverse("core:location_detail", args=["org-a", world.room_a.pk])).content.decode()
     card_url = reverse("core:location_print", args=["org-a", world.room_a.pk])
@@ -83,6 +86,8 @@ def test_the_location_card_prints_the_place_and_its_qr_code(world, login):
     for text in (world.room_a.name, world.room_a.code, world.building_a.name, floor.name, "Room", "Location card"):
         assert text in html, text
     assert "Responsible department" in html
+    assert re.search(r"<th[^>]*>Use</th>\s*<td>Laboratory</td>", html)
+    assert re.search(r"<th[^>]*>Critical place</th>\s*<td>Yes</td>", html)
     assert html.count("data-signature") == 2
     assert "Person in charge of the place" in html and "Logistics administrator" in html
     assert 'class="print-qr"><svg' in html

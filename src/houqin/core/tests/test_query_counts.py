@@ -50,6 +50,7 @@ PAGE_LISTS = [
     "core:location_qr_sheet",
     "core:location_export",
     "core:person_export",
+    "core:party_export",
 ]
 ADMIN_ONLY = {
     "core:security_log",
@@ -57,6 +58,7 @@ ADMIN_ONLY = {
     "core:calendar_day_list",
     "core:term_list",
     "core:party_list",  # department heads do not read outside parties
+    "core:party_export",
 }
 
 

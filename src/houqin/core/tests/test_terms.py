@@ -187,7 +187,14 @@ def test_the_admin_enters_edits_and_removes_terms_on_pages(world, login):
     assert len(page.context["history"]) == 2
 
 
-def test_the_settings_hub_lists_the_calendar_pages():
-    from houqin.core import orgsettings
-
-    assert {"core:calendar_day_list", "core:term_list"} <= {page.url_name for page in orgsettings.PAGES}
+def test_the_settings_hub_shows_the_calendar_pages_next_to_the_working_hours(world, login):
+    client = login(world.member(Role.ORG_ADMIN))
+    page = client.get(reverse("core:settings_hub", args=["org-a"]))
+    calendar = next(section for section in page.context["sections"] if section["slug"] == "calendar")
+    assert "calendar.working_hours" in calendar["form"].fields
+    assert [row["url"] for row in calendar["pages"]] == [
+        reverse("core:calendar_day_list", args=["org-a"]),
+        reverse("core:term_list", args=["org-a"]),
+    ]
+    html = page.content.decode()
+    assert 'href="#calendar"' in html and 'data-testid="page-calendar.terms"' in html

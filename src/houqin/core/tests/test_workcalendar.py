@@ -56,6 +56,11 @@ def test_the_org_table_covers_january_2027(org):
     # Thursday 17:00 + 2 h: half an hour on 31 December, then 元旦 Friday and the weekend.
     assert add_working_hours(org, at(2026, 12, 31, 17, 0), 2) == at(2027, 1, 4, 9, 30)
     assert add_working_days(org, date(2026, 12, 31), 1) == date(2027, 1, 4)
+    # A make-up working Sunday entered for 2027 counts although no national data exists for that year.
+    _enter(org, date(2027, 1, 3), CalendarDayKind.WORKDAY, name="元旦调休上班")
+    assert is_working_day(org, date(2027, 1, 3))
+    assert add_working_hours(org, at(2026, 12, 31, 17, 0), 2) == at(2027, 1, 3, 9, 30)
+    assert add_working_days(org, date(2026, 12, 31), 2) == date(2027, 1, 4)
 
 
 def test_the_org_table_overrides_the_national_calendar(org):

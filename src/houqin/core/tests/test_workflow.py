@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -177,6 +178,21 @@ def test_available_lists_what_the_actor_may_do_now(world, scope):
     services.sample_submit(actor=actor_of(world, Role.STAFF), sample=sample)
     assert [t.action for t in SampleRequest.WORKFLOW.available(sample, actor_of(world, Role.ORG_ADMIN))] == ["archive"]
     assert SampleRequest.WORKFLOW.available(sample, actor_of(world, Role.STAFF)) == []
+
+
+def test_a_transition_whose_service_decides_checks_only_the_permission(world, scope):
+    """approve/reject of the sample are moved by the approval engine (checks_row=False): no button for them,
+    and a department-limited holder of approval.decide is not stopped by the department scope."""
+    outsider = world.members["outsider"]
+    sample = make_sample(world, department=world.member(Role.STAFF).department)
+    SampleRequest.objects.filter(pk=sample.pk).update(state=SampleState.PENDING)
+    limited = build_actor(outsider.user, world.org_a)
+    limited.grants = [dataclasses.replace(g, department_path=world.dept_a_other.path) for g in limited.grants]
+    assert SampleRequest.WORKFLOW.available(sample, actor_of(world, Role.LEADER)) == []
+    SampleRequest.WORKFLOW.apply(sample, "approve", actor=limited)
+    assert sample.state == SampleState.APPROVED
+    with pytest.raises(PermissionDenied):
+        SampleRequest.WORKFLOW.apply(sample, "archive", actor=actor_of(world, Role.STAFF))
 
 
 def test_timeline_shows_who_when_states_note_and_delegation(world, scope):

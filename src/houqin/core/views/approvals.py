@@ -28,10 +28,10 @@ from .base import get_for_actor, keyset_page, org_view, render
 
 
 class DecisionForm(StyledFormMixin, forms.Form):
+    # Sent by the button pressed (同意 / 驳回), so the page shows the comment and two buttons.
     decision = forms.ChoiceField(
         label=gettext_lazy("Decision"),
         choices=[("approve", gettext_lazy("Approve")), ("reject", gettext_lazy("Reject"))],
-        widget=forms.RadioSelect,
     )
     comment = forms.CharField(
         label=gettext_lazy("Comment"),
@@ -127,6 +127,11 @@ def _labelled(approval: ApprovalRequest) -> ApprovalRequest:
     return approval
 
 
+def _can_see_all(actor) -> bool:
+    """Whether the "All" tab is shown: the permission table lets the reader see more than their own."""
+    return actor.widest_scope(p.APPROVAL_VIEW) not in (None, p.OWN)
+
+
 def _list(request, tab: str, rows, *, title):
     rows["rows"] = [_labelled(row) for row in rows["rows"]]
     return render(
@@ -136,7 +141,7 @@ def _list(request, tab: str, rows, *, title):
             "page": rows,
             "tab": tab,
             "title": title,
-            "can_see_all": request.actor.widest_scope(p.APPROVAL_VIEW) not in (None, p.OWN),
+            "can_see_all": _can_see_all(request.actor),
             "nav_active": "approvals",
         },
         partial="core/partials/approval_rows.html",
@@ -329,9 +334,10 @@ def delegation_list(request):
             "form": form,
             "mine": Delegation.objects.filter(delegator=me).select_related(*people)[:50],
             "to_me": Delegation.objects.filter(delegate=me).select_related(*people)[:50],
-            "today": timezone.localdate(),
+            "today": approvals.today(),
             "nav_active": "approvals",
             "tab": "delegations",
+            "can_see_all": _can_see_all(request.actor),
         },
     )
 
@@ -363,7 +369,11 @@ def approval_rule_list(request):
     page = keyset_page(request, rules, key="pk")
     for rule in page["rows"]:
         rule.kind_label = approvals.kind_label(rule.kind)
-    return render(request, "core/approval_rule_list.html", {"page": page, "nav_active": "settings"})
+    return render(
+        request,
+        "core/approval_rule_list.html",
+        {"page": page, "has_kinds": bool(approvals.KINDS), "nav_active": "settings"},
+    )
 
 
 def _rule_form(request, rule: ApprovalRule | None):
@@ -401,6 +411,8 @@ def _rule_form(request, rule: ApprovalRule | None):
 
 @org_view(p.APPROVAL_RULE_MANAGE)
 def approval_rule_create(request):
+    if not approvals.KINDS:  # a rule is for a kind of request, and no installed module has one yet
+        return redirect("core:approval_rule_list", request.org.code)
     return _rule_form(request, None)
 
 

@@ -61,16 +61,21 @@ def _serve(file, *, content_type: str, filename: str, inline: bool) -> FileRespo
     return response
 
 
-@org_view()
-def attachment_download(request, pk):
-    """The file itself, for readers of its record: photos shown in the browser, documents downloaded."""
-    attachment = _readable_attachment(request, pk)
+def file_response(attachment: Attachment) -> FileResponse:
+    """The stored file, to a reader already checked: photos shown in the browser, documents downloaded, under
+    the name the person gave it. A file never runs as a page of ours (no sniffing, sandboxed)."""
     return _serve(
         attachment.file,
         content_type=attachment.mime_type,
         filename=attachment.download_name,
         inline=attachment.is_image,
     )
+
+
+@org_view()
+def attachment_download(request, pk):
+    """The file itself, for readers of its record."""
+    return file_response(_readable_attachment(request, pk))
 
 
 @org_view()

@@ -28,6 +28,7 @@ orgsettings.register_page(
         key="calendar.days",
         label=gettext_lazy("Holidays and make-up working days"),
         url_name="core:calendar_day_list",
+        section=workcalendar.WORKING_HOURS_SETTING.section,
         description=gettext_lazy(
             "Days off and make-up working days of the organisation; needed for years the built-in calendar lacks."
         ),
@@ -38,6 +39,7 @@ orgsettings.register_page(
         key="calendar.terms",
         label=gettext_lazy("Terms and breaks"),
         url_name="core:term_list",
+        section=workcalendar.WORKING_HOURS_SETTING.section,
         description=gettext_lazy("School terms, winter and summer breaks, used by reports and plans."),
     )
 )
@@ -127,7 +129,7 @@ def calendar_day_list(request):
             "working_hours": workcalendar.format_working_hours(
                 orgsettings.value(request.org, workcalendar.WORKING_HOURS)
             ),
-            "history": CalendarDay.history.filter(org=request.org),
+            "history": CalendarDay.history.filter(org=request.org, date__year=year),
             "can_manage": request.actor.can(p.CALENDAR_MANAGE) and not request.actor.via_bureau,
             "nav_active": "settings",
         },
@@ -217,7 +219,7 @@ def term_list(request):
             "year": year,
             "years": [year - 1, year + 1],
             "current": terms.term_at(request.org, today),
-            "history": Term.history.filter(org=request.org),
+            "history": Term.history.filter(org=request.org, start__lte=date(year, 12, 31), end__gte=date(year, 1, 1)),
             "can_manage": request.actor.can(p.CALENDAR_MANAGE) and not request.actor.via_bureau,
             "nav_active": "settings",
         },

@@ -11,6 +11,7 @@ from ..excel import xlsx_export
 from ..filtersets import LocationFilterSet
 from ..forms import LocationEditForm, LocationForm
 from ..forms_base import add_service_errors
+from ..imports import LocationImporter
 from ..locations import actions_for, qr_label, qr_url
 from ..models import Location
 from ..permissions import restrict
@@ -174,6 +175,8 @@ def location_print(request, pk):
             printing.Field(_("Building"), location.building.name if location.building else ""),
             printing.Field(_("Floor"), floor.name if floor else ""),
             printing.Field(_("Kind"), location.get_kind_display()),
+            printing.Field(_("Use"), dictionaries.label(request.org, dictionaries.LOCATION_USE.key, location.use)),
+            printing.Field(_("Critical place"), _("Yes") if location.is_critical else _("No")),
             printing.Field(_("Responsible department"), ""),  # not recorded yet: filled in by hand
             printing.Field(_("Inside"), " / ".join(place.name for place in ancestors), wide=True),
             printing.Field(_("Note"), location.note, wide=True),
@@ -187,17 +190,22 @@ def location_print(request, pk):
 
 @org_view(p.LOCATION_VIEW)
 def location_export(request):
+    """The filtered places as .xlsx, under the import's headers: an export edited can be imported elsewhere."""
     locations, _filters = _filtered(request)
+    use_labels = dictionaries.labels(request.org, dictionaries.LOCATION_USE.key)
+    header = {column.key: column.label for column in LocationImporter.columns}
     return xlsx_export(
         request,
         locations.select_related("parent", "building").order_by("path"),
         [
-            (_("Code"), "code"),
-            (_("Name"), "name"),
-            (_("Kind"), lambda loc: loc.get_kind_display()),
+            (header["code"], "code"),
+            (header["name"], "name"),
+            (header["kind"], lambda loc: loc.get_kind_display()),
             (_("Building"), lambda loc: loc.building.name if loc.building_id else ""),
-            (_("Parent code"), lambda loc: loc.parent.code if loc.parent_id else ""),
-            (_("Note"), "note"),
+            (header["parent"], lambda loc: loc.parent.code if loc.parent_id else ""),
+            (header["note"], "note"),
+            (header["is_critical"], "is_critical"),
+            (header["use"], lambda loc: use_labels.get(loc.use, loc.use)),
             (_("QR token"), "qr_token"),
         ],
         _("Locations"),

@@ -39,11 +39,7 @@ def own_inbox(view):
 
 
 class NotificationPreferenceForm(StyledFormMixin, forms.Form):
-    email = forms.BooleanField(
-        label=gettext_lazy("Send me an email"),
-        required=False,
-        help_text=gettext_lazy("Only when your account has an email address."),
-    )
+    email = forms.BooleanField(label=gettext_lazy("Send me an email"), required=False)
     robot_mention = forms.BooleanField(
         label=gettext_lazy("@ me in the group robot's messages"),
         required=False,
@@ -131,14 +127,18 @@ def notification_preferences(request):
     form = NotificationPreferenceForm(
         request.POST or None, initial={"email": preference.email, "robot_mention": preference.robot_mention}
     )
+    has_email = bool(request.user.email)
+    if not has_email:
+        del form.fields["email"]  # nothing to choose; the choice is kept for when an address is added
     if request.method == "POST" and form.is_valid():
-        service.notification_preference_update(actor=request.actor, **form.cleaned_data)
+        choices = {"email": preference.email, **form.cleaned_data}
+        service.notification_preference_update(actor=request.actor, **choices)
         messages.success(request, _("Your notification settings were saved."))
         return redirect("core:notification_preferences", request.org.code)
     return render(
         request,
         "core/notification_preferences.html",
-        {"form": form, "has_email": bool(request.user.email), "nav_active": "notifications"},
+        {"form": form, "has_email": has_email, "email": request.user.email, "nav_active": "notifications"},
     )
 
 

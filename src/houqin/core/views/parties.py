@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db.models import F, Prefetch, Q
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -13,16 +16,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from .. import dictionaries
+from .. import dictionaries, orgsettings
 from .. import party_services as services
 from .. import permissions as p
+from ..excel import xlsx_export
 from ..filtersets import PartyFilterSet
 from ..forms_base import StyledFormMixin, add_service_errors
 from ..models import Attachment, Membership, Party, PartyContact, PartyKind, PartyLicence
-from ..models.parties import EXPIRY_WARNING_DAYS
+from ..models.parties import expiry_state
 from ..permissions import restrict
 from .base import filtered, get_for_actor, keyset_page, org_view, render
 
+# Soonest expiry first, never-expiring ones last (on every database: SQLite and PostgreSQL differ on NULLs).
+LICENCE_ORDER = (F("expires_on").asc(nulls_last=True), "pk")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -85,17 +91,23 @@ def _form_page(request, form, title, subject=None):
     )
 
 
-@org_view(p.PARTY_VIEW)
-def party_list(request):
-    parties, filters = filtered(
+def _filtered(request):
+    """Parties the actor may see, filtered as the list asks (active ones unless asked otherwise)."""
+    return filtered(
         request, PartyFilterSet, restrict(Party.objects.all(), request.actor, p.PARTY_VIEW), is_active="true"
     )
+
+
+@org_view(p.PARTY_VIEW)
+def party_list(request):
+    parties, filters = _filtered(request)
     return render(
         request,
         "core/party_list.html",
         {
             "page": keyset_page(request, parties, key="name"),
             "filters": filters,
+            "warning_days": orgsettings.value(request.org, services.LICENCE_WARNING_DAYS.key),
             "kinds": PartyKind.choices,
             "nav_active": "parties",
             "can_manage": request.actor.can(p.PARTY_MANAGE),
@@ -104,13 +116,55 @@ def party_list(request):
     )
 
 
+def _licences_text(licences, kind_labels: dict[str, str]) -> str:
+    """Each licence with its expiry: "Business licence (no expiry); Food business licence (until 2026-12-15)"."""
+    parts = []
+    for licence in licences:
+        kind = kind_labels.get(licence.kind, licence.kind)
+        if licence.expires_on:
+            parts.append(_("{kind} (until {date})").format(kind=kind, date=licence.expires_on.isoformat()))
+        else:
+            parts.append(_("{kind} (no expiry)").format(kind=kind))
+    return "; ".join(parts)
+
+
+@org_view(p.PARTY_VIEW)
+def party_export(request):
+    """The filtered list of outside parties as .xlsx, with each one's licences and their expiry."""
+    parties, _filters = _filtered(request)
+    kind_labels = dictionaries.labels(request.org, services.LICENCE_KIND.key)
+    return xlsx_export(
+        request,
+        parties.prefetch_related(Prefetch("licences", queryset=PartyLicence.objects.order_by(*LICENCE_ORDER))).order_by(
+            "name", "pk"
+        ),
+        [
+            (_("Name"), "name"),
+            (_("Kind"), lambda party: party.get_kind_display()),
+            (_("Unified social credit code"), "credit_code"),
+            (_("Address"), "address"),
+            (_("Contact person"), "contact_name"),
+            (_("Contact phone"), "contact_phone"),
+            (_("Bank"), "bank_name"),
+            (_("Bank account"), "bank_account"),
+            (_("Licences"), lambda party: _licences_text(party.licences.all(), kind_labels)),
+            (_("Note"), "note"),
+            (_("Status"), lambda party: _("Active") if party.is_active else _("Inactive")),
+        ],
+        _("Outside parties"),
+    )
+
+
 @org_view(p.PARTY_VIEW)
 def party_detail(request, pk):
     party = get_for_actor(Party.objects.all(), request.actor, pk=pk, view=p.PARTY_VIEW)
-    licences = list(party.licences.order_by("expires_on", "pk"))
+    licences = list(party.licences.order_by(*LICENCE_ORDER))
     kind_labels = dictionaries.labels(request.org, services.LICENCE_KIND.key)
+    warning_days = orgsettings.value(request.org, services.LICENCE_WARNING_DAYS.key)
+    today = timezone.localdate()
     for licence in licences:
         licence.kind_label = kind_labels.get(licence.kind, licence.kind)
+        licence.expiry = expiry_state(licence.expires_on, today, warning_days)  # for the badge
     people = Membership.objects.filter(party=party).select_related("user").order_by("-is_active", "pk")
     return render(
         request,
@@ -121,13 +175,19 @@ def party_detail(request, pk):
             "contacts": party.contacts.order_by("pk"),
             "people": restrict(people, request.actor, p.PERSON_VIEW)[:200],
             "can_add_person": request.actor.can(p.PERSON_MANAGE) and not request.actor.via_bureau,
-            "warning_days": EXPIRY_WARNING_DAYS,
-            "today": timezone.localdate(),
+            "today": today,
             "history_sources": [
                 party.history.all(),
                 PartyLicence.history.filter(party_id=party.pk),
                 PartyContact.history.filter(party_id=party.pk),
-                Attachment.history.filter(content_type=ContentType.objects.get_for_model(Party), object_id=party.pk),
+                # Files of the party and scans of its licences.
+                Attachment.history.filter(
+                    Q(content_type=ContentType.objects.get_for_model(Party), object_id=party.pk)
+                    | Q(
+                        content_type=ContentType.objects.get_for_model(PartyLicence),
+                        object_id__in=[licence.pk for licence in licences],
+                    )
+                ),
             ],
             "nav_active": "parties",
             "can_manage": request.actor.can(p.PARTY_MANAGE) and not request.actor.via_bureau,
@@ -135,22 +195,30 @@ def party_detail(request, pk):
     )
 
 
+def _managed(request, queryset, pk):
+    return get_for_actor(queryset, request.actor, pk=pk, view=p.PARTY_VIEW, change=p.PARTY_MANAGE)
+
+
+def _submitted(request, form, save: Callable):
+    """For a valid POSTed form, what ``save(**cleaned_data)`` (a service) returns; None while the form is to
+    be shown (again), with the service's errors on their fields."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return save(**form.cleaned_data)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+
+
 @org_view(p.PARTY_MANAGE)
 def party_create(request):
     form = PartyForm(request.POST or None, initial={"kind": request.GET.get("kind")})
-    if request.method == "POST" and form.is_valid():
-        try:
-            party = services.party_create(actor=request.actor, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Outside party “{name}” added.").format(name=party.name))
-            return redirect("core:party_detail", request.org.code, party.pk)
+    party = _submitted(request, form, lambda **data: services.party_create(actor=request.actor, **data))
+    if party:
+        messages.success(request, _("Outside party “{name}” added.").format(name=party.name))
+        return redirect("core:party_detail", request.org.code, party.pk)
     return _form_page(request, form, _("New outside party"))
-
-
-def _managed(request, queryset, pk):
-    return get_for_actor(queryset, request.actor, pk=pk, view=p.PARTY_VIEW, change=p.PARTY_MANAGE)
 
 
 @org_view(p.PARTY_MANAGE)
@@ -158,14 +226,9 @@ def party_edit(request, pk):
     party = _managed(request, Party.objects.all(), pk)
     initial = {name: getattr(party, name) for name in (*services.PARTY_FIELDS, "is_active")}
     form = PartyEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.party_update(actor=request.actor, party=party, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("core:party_detail", request.org.code, party.pk)
+    if _submitted(request, form, lambda **data: services.party_update(actor=request.actor, party=party, **data)):
+        messages.success(request, _("Changes saved."))
+        return redirect("core:party_detail", request.org.code, party.pk)
     return _form_page(request, form, _("Edit outside party"), party.name)
 
 
@@ -173,14 +236,12 @@ def party_edit(request, pk):
 def party_licence_create(request, pk):
     party = _managed(request, Party.objects.all(), pk)
     form = LicenceForm(request.POST or None, org=request.org)
-    if request.method == "POST" and form.is_valid():
-        try:
-            licence = services.party_licence_create(actor=request.actor, party=party, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Licence added. You can now attach its scan."))
-            return redirect("core:party_licence_edit", request.org.code, licence.pk)
+    licence = _submitted(
+        request, form, lambda **data: services.party_licence_create(actor=request.actor, party=party, **data)
+    )
+    if licence:
+        messages.success(request, _("Licence added. You can now attach its scan."))
+        return redirect("core:party_licence_edit", request.org.code, licence.pk)
     return _form_page(request, form, _("New licence"), party.name)
 
 
@@ -189,14 +250,11 @@ def party_licence_edit(request, pk):
     licence = _managed(request, PartyLicence.objects.select_related("party"), pk)
     initial = {name: getattr(licence, name) for name in ("kind", "number", "issued_on", "expires_on", "note")}
     form = LicenceForm(request.POST or None, initial=initial, org=request.org, current_kind=licence.kind)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.party_licence_update(actor=request.actor, licence=licence, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("core:party_detail", request.org.code, licence.party_id)
+    if _submitted(
+        request, form, lambda **data: services.party_licence_update(actor=request.actor, licence=licence, **data)
+    ):
+        messages.success(request, _("Changes saved."))
+        return redirect("core:party_detail", request.org.code, licence.party_id)
     return render(
         request,
         "core/party_licence_form.html",
@@ -208,14 +266,11 @@ def party_licence_edit(request, pk):
 def party_contact_create(request, pk):
     party = _managed(request, Party.objects.all(), pk)
     form = ContactForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.party_contact_create(actor=request.actor, party=party, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Contact added."))
-            return redirect("core:party_detail", request.org.code, party.pk)
+    if _submitted(
+        request, form, lambda **data: services.party_contact_create(actor=request.actor, party=party, **data)
+    ):
+        messages.success(request, _("Contact added."))
+        return redirect("core:party_detail", request.org.code, party.pk)
     return _form_page(request, form, _("New contact"), party.name)
 
 
@@ -225,14 +280,11 @@ def party_contact_edit(request, pk):
     form = ContactForm(
         request.POST or None, initial={"name": contact.name, "phone": contact.phone, "position": contact.position}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.party_contact_update(actor=request.actor, contact=contact, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("core:party_detail", request.org.code, contact.party_id)
+    if _submitted(
+        request, form, lambda **data: services.party_contact_update(actor=request.actor, contact=contact, **data)
+    ):
+        messages.success(request, _("Changes saved."))
+        return redirect("core:party_detail", request.org.code, contact.party_id)
     return _form_page(request, form, _("Edit contact"), contact.party.name)
 
 

@@ -30,40 +30,42 @@ def settings_hub(request):
     if posted is not None and not can_manage:
         raise PermissionDenied
     sections = []
-    for title, settings in orgsettings.sections():
-        slug = orgsettings.section_slug(title)
+    for section in orgsettings.hub_sections():
+        slug = section["slug"]
         bound = posted == slug
-        form = orgsettings.SettingsForm(settings, current, request.POST if bound else None, prefix=slug)
-        if bound and form.is_valid():
+        form = None
+        if section["settings"]:
+            form = orgsettings.SettingsForm(section["settings"], current, request.POST if bound else None, prefix=slug)
+        if bound and form is not None and form.is_valid():
             try:
                 changed = orgsettings.settings_update(actor=request.actor, values=form.cleaned_data)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
                 if changed:
-                    messages.success(request, _("Settings of “{section}” saved.").format(section=title))
+                    messages.success(request, _("Settings of “{section}” saved.").format(section=section["title"]))
                 else:
                     messages.info(request, _("Nothing changed."))
                 return redirect(reverse("core:settings_hub", args=[request.org.code]) + "#" + slug)
-        if not can_manage:
+        if form is not None and not can_manage:
             for field in form.fields.values():
                 field.disabled = True
-        sections.append({"title": title, "slug": slug, "form": form})
+        pages = [{"page": page, "url": reverse(page.url_name, args=[request.org.code])} for page in section["pages"]]
+        sections.append({"title": section["title"] or _("More settings"), "slug": slug, "form": form, "pages": pages})
+    customised = dictionaries.customised_keys(request.org)
     dictionary_rows = [
         {
             "dictionary": dictionary,
-            "customised": dictionaries.is_customised(request.org, dictionary.key),
+            "customised": dictionary.key in customised,
             "url": reverse("core:settings_dictionary", args=[request.org.code, dictionary.key]),
         }
         for dictionary in dictionaries.REGISTRY.values()
     ]
-    pages = [{"page": page, "url": reverse(page.url_name, args=[request.org.code])} for page in orgsettings.PAGES]
     return render(
         request,
         "core/settings_hub.html",
         {
             "sections": sections,
-            "pages": pages,
             "dictionaries": dictionary_rows,
             "can_manage": can_manage,
             "nav_active": "settings",

@@ -26,7 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, archive, force, **options):
         try:
-            result = restore_backup(archive, force=force, log=self.stdout.write, migrate_stdout=self.stdout)
+            result = restore_backup(archive, force=force, log=self.stdout.write)
         except BackupError as error:
             raise CommandError(_("Restore failed: {error}").format(error=error)) from error
         self.stdout.write(_("Rows per table (in the backup → now):"))
