@@ -61,7 +61,8 @@ def run_all(now: datetime, *, names: list[str] | None = None) -> list[Result]:
     """Run the registered jobs (or those named), each in its own transaction: one failing job is logged
     and reported, and the others still run."""
     results = []
-    for name in names or list(JOBS):
+    # Jobs that deliver (non-atomic) run last, so what the other jobs wrote in this tick goes out in it too.
+    for name in sorted(names or JOBS, key=lambda name: not JOBS[name].atomic):
         try:
             if JOBS[name].atomic:
                 with transaction.atomic():

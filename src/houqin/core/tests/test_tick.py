@@ -175,3 +175,26 @@ def test_the_whole_tick_is_idempotent_on_the_demo_data(db):
 def test_the_idempotence_guard_covers_every_job_module_registers():
     """The parametrized guard above is collected from the registry: it must see the jobs of every module."""
     assert {"notifications.deliver", "parties.licence_expiry", "core.security_log_retention"} <= set(tick.JOBS)
+
+
+def test_what_a_job_notifies_is_delivered_in_the_same_tick(world, registered, mailoutbox):
+    from houqin.core.notifications import notify
+
+    head = world.member("logistics_head").user
+    head.email = "head@example.com"
+    head.save()
+
+    def announce(now) -> int:
+        with scopes_disabled():
+            if SecurityEvent.objects.filter(detail="announced").exists():
+                return 0
+            SecurityEvent.objects.create(kind=SecurityEventKind.EXPORT, detail="announced", created_at=now)
+        notify(org=world.org_a, recipients=[head], event="test.announce", title="停水通知")
+        return 1
+
+    registered("test.announce", announce)
+    with time_machine.travel(FROZEN, tick=False):
+        first = _run("--job", "notifications.deliver", "--job", "test.announce")
+        assert [m.subject for m in mailoutbox] == ["停水通知"], first
+        _run("--job", "notifications.deliver", "--job", "test.announce")
+    assert len(mailoutbox) == 1
