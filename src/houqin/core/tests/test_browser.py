@@ -137,3 +137,23 @@ def test_two_tabs_on_two_organisations_both_work(demo, live_server, browser):
     _shoot(school, "desktop-school-departments")
     _shoot(kindergarten, "desktop-kindergarten-departments")
     context.close()
+
+
+def test_export_takes_the_filters_typed_on_the_page(demo, live_server, browser):
+    """The list filters in place (HTMX); the export button must send what is in the form now."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", accept_downloads=True)
+    page = context.new_page()
+    _log_in(page, live_server.url)
+    page.goto(live_server.url + "/o/qyzx/people/")
+    with page.expect_response(lambda response: "q=" in response.url):
+        page.fill("input[name=q]", "王建国")
+    with page.expect_download() as download:
+        page.click("[data-testid=export]")
+    sheet = load_workbook(BytesIO(Path(download.value.path()).read_bytes())).worksheets[0]
+    names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]]
+    context.close()
+    assert names == ["王建国"]
