@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.cache import cache
 from django.db import transaction
@@ -27,18 +27,20 @@ class Job:
     # False for a job that talks to the network (notifications.deliver): it commits its own small steps,
     # since one transaction across slow calls would hold its locks (all of SQLite) for the whole run.
     atomic: bool = True
+    # Housekeeping that reads a lot (a walk of the stored files) runs at most this often; None: every tick.
+    every: timedelta | None = None
 
 
 JOBS: dict[str, Job] = {}
 
 
-def job(name: str, *, atomic: bool = True):
+def job(name: str, *, atomic: bool = True, every: timedelta | None = None):
     """Decorator: ``@tick.job("maintenance.escalate")`` on ``def escalate(now) -> int``."""
 
     def decorator(func):
         if name in JOBS:
             raise ValueError("tick job {} registered twice".format(name))
-        JOBS[name] = Job(name, func, atomic)
+        JOBS[name] = Job(name, func, atomic, every)
         return func
 
     return decorator
@@ -63,6 +65,9 @@ def run_all(now: datetime, *, names: list[str] | None = None) -> list[Result]:
     results = []
     # Jobs that deliver (non-atomic) run last, so what the other jobs wrote in this tick goes out in it too.
     for name in sorted(names or JOBS, key=lambda name: not JOBS[name].atomic):
+        if not _due(JOBS[name], now):
+            results.append(Result(name, 0))
+            continue
         try:
             if JOBS[name].atomic:
                 with transaction.atomic():
@@ -74,7 +79,20 @@ def run_all(now: datetime, *, names: list[str] | None = None) -> list[Result]:
             results.append(Result(name, 0, "{}: {}".format(type(error).__name__, error)))
         else:
             results.append(Result(name, changed or 0))
+            if JOBS[name].every:
+                cache.set(LAST_RUN_KEY.format(name), now.timestamp(), timeout=None)
     return results
+
+
+LAST_RUN_KEY = "houqin:tick:last:{}"
+
+
+def _due(job: Job, now: datetime) -> bool:
+    if job.every is None:
+        return True
+    last = cache.get(LAST_RUN_KEY.format(job.name))
+    # A clock set back (or a lost cache entry) runs the job rather than skipping it indefinitely.
+    return last is None or not 0 <= now.timestamp() - last < job.every.total_seconds()
 
 
 @contextmanager

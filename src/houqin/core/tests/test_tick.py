@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.apps import apps
+from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -27,8 +28,8 @@ def registered():
     """Register test jobs for one test only (the registry is global)."""
     added = []
 
-    def add(name, func):
-        tick.job(name)(func)
+    def add(name, func, **options):
+        tick.job(name, **options)(func)
         added.append(name)
 
     yield add
@@ -157,6 +158,7 @@ def test_every_registered_job_is_idempotent_on_the_demo_data(job_name):
     with time_machine.travel(FROZEN + timedelta(days=400), tick=False):
         _counts([job_name])
         before = _database_state()
+        cache.delete(tick.LAST_RUN_KEY.format(job_name))  # a job that runs every few hours must really run again
         assert _counts([job_name]) == {job_name: "0"}
         assert _database_state() == before
 
@@ -198,3 +200,12 @@ def test_what_a_job_notifies_is_delivered_in_the_same_tick(world, registered, ma
         assert [m.subject for m in mailoutbox] == ["停水通知"], first
         _run("--job", "notifications.deliver", "--job", "test.announce")
     assert len(mailoutbox) == 1
+
+
+def test_a_job_with_an_interval_runs_at_most_that_often(db, registered):
+    runs = []
+    registered("test.housekeeping", lambda now: runs.append(now) or 1, every=timedelta(hours=6))
+    for minutes, expected in [(0, "1"), (2, "0"), (359, "0"), (360, "1"), (362, "0")]:
+        with time_machine.travel(FROZEN + timedelta(minutes=minutes), tick=False):
+            assert _counts(["test.housekeeping"]) == {"test.housekeeping": expected}, minutes
+    assert len(runs) == 2
