@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from ..choices import LocationKind
 from ..models import Department, Location, Membership, Organization, RoleGrant, User
 from ..tenancy import scopes_disabled
 from .data import DEMO_PASSWORD, FULL, GIVEN_NAMES, LOGIN_ORDER, ORGS, SIZES, SMALL, SURNAMES, OrgSpec, PlannedPerson
@@ -126,11 +127,48 @@ def _ensure_departments(org, nodes, parent, found: dict, created: list, ctx: Dem
         _ensure_departments(org, node.children, department, found, created, ctx)
 
 
+# The demo's rooms get their use (the `location.use` dictionary) from words in their names.
+USE_BY_WORD = [
+    ("手术", "operating_room"),
+    ("病房", "ward"),
+    ("病区", "ward"),
+    ("门诊", "clinic"),
+    ("诊室", "clinic"),
+    ("实验室", "laboratory"),
+    ("教室", "classroom"),
+    ("班", "classroom"),
+    ("宿舍", "dormitory"),
+    ("食堂", "canteen"),
+    ("实验", "laboratory"),
+    ("仪器室", "laboratory"),
+    ("库", "storeroom"),
+    ("储藏", "storeroom"),
+    ("卫生间", "public_area"),
+    ("办公", "office"),
+    ("活动室", "special_room"),
+    ("辅导室", "special_room"),
+]
+
+
+def _demo_use(node) -> str:
+    if node.kind not in (LocationKind.ROOM, LocationKind.AREA):
+        return ""
+    return next((use for word, use in USE_BY_WORD if word in node.name), "")
+
+
 def _ensure_places(org, nodes, parent, found: dict, created: list, ctx: DemoContext, small: bool) -> None:
     for node in nodes[:2] if small else nodes:
         location = found.get(node.code)
         if location is None:
-            location = Location(org=org, code=node.code, name=node.name, kind=node.kind, parent=parent, note=node.note)
+            location = Location(
+                org=org,
+                code=node.code,
+                name=node.name,
+                kind=node.kind,
+                parent=parent,
+                note=node.note,
+                use=_demo_use(node),
+            )
             _save_without_history(location)  # tree_save() also sets the building
             created.append(location)
         ctx.locations[(org.code, node.code)] = location
