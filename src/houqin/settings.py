@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "houqin.maintenance",
 ]
 if TESTING:
     # A small request record that only the tests use: it drives the workflow kit and the approval engine.

@@ -13,6 +13,8 @@ urlpatterns = [
     path("orgs/", auth.org_switcher, name="org_switcher"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("o/<slug:org_code>/", include("houqin.core.urls")),
+    path("o/<slug:org_code>/maintenance/", include("houqin.maintenance.urls")),
+    path("api/v1/o/<slug:org_code>/maintenance/", include("houqin.maintenance.api.urls")),
     path("api/v1/o/<slug:org_code>/", include("houqin.core.api.urls")),
     path("api/v1/auth/token/", auth.api_token, name="api_token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

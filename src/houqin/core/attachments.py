@@ -269,17 +269,22 @@ def prepare_upload(upload, *, max_upload_mb: int, max_long_edge: int) -> Prepare
 
 
 @transaction.atomic
-def attachment_create(*, actor: Actor, owner, upload, note: str = "") -> Attachment:
-    """Attach an uploaded file to ``owner`` (a registered record the actor may change)."""
-    if not can_change(actor, owner):
+def attachment_create(*, actor: Actor | None, owner, upload, note: str = "", system: bool = False) -> Attachment:
+    """Attach an uploaded file to ``owner`` (a registered record the actor may change). ``actor=None`` with
+    ``system=True`` is a file sent without logging in (a photo with a public repair report): the caller's
+    service decided that it may be sent, and the file names no uploader."""
+    if actor is None and not system:
+        raise ValueError("attachment_create needs an actor, or system=True")
+    if actor is not None and not can_change(actor, owner):
         raise PermissionDenied
+    org = owner.org
     prepared = prepare_upload(
         upload,
-        max_upload_mb=orgsettings.value(actor.org, MAX_UPLOAD_MB.key),
-        max_long_edge=orgsettings.value(actor.org, MAX_LONG_EDGE.key),
+        max_upload_mb=orgsettings.value(org, MAX_UPLOAD_MB.key),
+        max_long_edge=orgsettings.value(org, MAX_LONG_EDGE.key),
     )
     attachment = Attachment(
-        org=actor.org,
+        org=org,
         content_type=ContentType.objects.get_for_model(type(owner)),
         object_id=owner.pk,
         original_name=PurePosixPath(upload.name or "").name[-200:] or "file",
@@ -289,7 +294,7 @@ def attachment_create(*, actor: Actor, owner, upload, note: str = "") -> Attachm
         height=prepared.height,
         sha256=hashlib.sha256(prepared.content).hexdigest(),
         note=note,
-        uploaded_by=actor.user,
+        uploaded_by=actor.user if actor is not None else None,
     )
     attachment.file.save("file" + prepared.extension, ContentFile(prepared.content), save=False)
     try:

@@ -20,11 +20,35 @@ class LocationAction:
 
 
 ACTIONS: list[Callable] = []
+# ``handler(request, location) -> HttpResponse | None`` for someone who scanned a room's code without
+# logging in; the first response wins, and without one they are sent to log in.
+PUBLIC_SCAN_HANDLERS: list[Callable] = []
 
 
 def register(action: Callable) -> Callable:
     ACTIONS.append(action)
     return action
+
+
+def register_public_scan(handler: Callable) -> Callable:
+    PUBLIC_SCAN_HANDLERS.append(handler)
+    return handler
+
+
+def public_scan_response(request, token: str):
+    """What a registered module answers to an anonymous scan of ``token`` in the URL's org, or None."""
+    from .models import Location  # the models import this module's helpers for labels
+
+    if not PUBLIC_SCAN_HANDLERS or getattr(request, "org", None) is None:
+        return None
+    location = Location.objects.filter(qr_token=token, is_active=True).first()
+    if location is None:
+        return None
+    for handler in PUBLIC_SCAN_HANDLERS:
+        response = handler(request, location)
+        if response is not None:
+            return response
+    return None
 
 
 def actions_for(request, location) -> list[LocationAction]:

@@ -127,6 +127,20 @@ for _role in (Role.ORG_ADMIN, Role.LOGISTICS_HEAD, Role.PURCHASER):
     TABLE[_role][PARTY_MANAGE] = ORG
 TABLE[Role.BUREAU][PARTY_VIEW] = DESCENDANTS
 
+# Compensation (赔偿, core/compensation.py): what a person owes for damage, recorded from a job or an
+# asset. The person reads their own; their department head the department's; the offices that settle
+# it read and record all.
+COMPENSATION_VIEW = "compensation.view"
+COMPENSATION_MANAGE = "compensation.manage"
+for _role, _actions in TABLE.items():
+    if _role != Role.BUREAU:
+        _actions[COMPENSATION_VIEW] = OWN
+TABLE[Role.DEPT_HEAD][COMPENSATION_VIEW] = DEPARTMENT
+for _role in (Role.LEADER, Role.LOGISTICS_HEAD, Role.ORG_ADMIN, Role.FINANCE, Role.ASSET_CLERK, Role.DISPATCHER):
+    TABLE[_role][COMPENSATION_VIEW] = ORG
+for _role in (Role.LOGISTICS_HEAD, Role.FINANCE, Role.ASSET_CLERK, Role.DISPATCHER):
+    TABLE[_role][COMPENSATION_MANAGE] = ORG
+
 # Roles whose grants apply below the member's own organisation instead of inside it.
 DOWNWARD_ROLES = {Role.BUREAU}
 
@@ -209,6 +223,9 @@ def _scope_q(model, actor: Actor, scope: str, grant: Grant) -> Q | None:
     if scope in (OWN, ASSIGNED):
         if scope not in fields:
             raise ImproperlyConfigured("{} has no scope_fields[{!r}]".format(model.__name__, scope))
+        if callable(fields[scope]):
+            # A to-many relation (several technicians on a job) is a subquery, so rows never repeat.
+            return Q(**{fields["org"]: actor.org.pk}) & fields[scope](actor.user)
         return Q(**{fields["org"]: actor.org.pk, fields[scope]: actor.user})
     return None
 

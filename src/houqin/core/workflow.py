@@ -131,29 +131,34 @@ class Workflow:
 
     # Writing ------------------------------------------------------------------------------------
 
-    def start(self, obj, action: str, *, actor: Actor, note: str = "", **context) -> WorkflowEvent:
-        """Create ``obj`` in the target state of the table's creation row (``source=None``) for ``action``."""
+    def start(self, obj, action: str, *, actor: Actor | None, note: str = "", **context) -> WorkflowEvent:
+        """Create ``obj`` in the target state of the table's creation row (``source=None``) for ``action``.
+        ``actor=None`` (with ``system=True``) is the system: a tick job or a public form whose service has
+        decided that the move is allowed; the event then names nobody."""
         transition = self.find(None, action)
         if transition is None:
             raise ValueError("{} has no creation transition {!r}".format(self.model.__name__, action))
-        if not actor.can(transition.permission) or actor.via_bureau:
+        self._require_actor(actor, context)
+        if actor is not None and (not actor.can(transition.permission) or actor.via_bureau):
             raise PermissionDenied
         with transaction.atomic():
             self._check(obj, transition, actor, note, context)
             setattr(obj, self.state_field, transition.target)
             obj.full_clean()
             obj.save()
-            if not self._permitted(obj, actor, transition):
+            if actor is not None and not self._permitted(obj, actor, transition):
                 raise PermissionDenied  # e.g. an ``own`` scope on a record made for someone else
             return self._record(obj, transition, "", actor, note, context.get("on_behalf_of"))
 
     def apply(
-        self, obj, action: str, *, actor: Actor, note: str = "", also_save: Iterable[str] = (), **context
+        self, obj, action: str, *, actor: Actor | None, note: str = "", also_save: Iterable[str] = (), **context
     ) -> WorkflowEvent:
         """Move ``obj`` by ``action`` inside the caller's transaction, or refuse with a ValidationError
         (illegal here, guard failed, note missing) or PermissionDenied. ``also_save`` names fields the
         caller changed on ``obj`` to save with the state. ``on_behalf_of`` (a User) in ``context`` is
-        recorded on the event for decisions made under delegation."""
+        recorded on the event for decisions made under delegation; ``actor=None`` with ``system=True`` is
+        the system (see ``start``)."""
+        self._require_actor(actor, context)
         with transaction.atomic():
             locked = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
             current = self.state_of(locked)
@@ -166,12 +171,18 @@ class Workflow:
                     ),
                     code="illegal_transition",
                 )
-            if not self._permitted(obj, actor, transition):
+            if actor is not None and not self._permitted(obj, actor, transition):
                 raise PermissionDenied
             self._check(obj, transition, actor, note, context)
             setattr(obj, self.state_field, transition.target)
             obj.save(update_fields=[self.state_field, *also_save])
             return self._record(obj, transition, current, actor, note, context.get("on_behalf_of"))
+
+    @staticmethod
+    def _require_actor(actor, context: dict) -> None:
+        # The system acts only when a caller says so: a forgotten actor must not pass every check.
+        if actor is None and not context.pop("system", False):
+            raise ValueError("apply/start need an actor, or system=True for a move made by the system")
 
     def _check(self, obj, transition: Transition, actor: Actor, note: str, context: dict) -> None:
         if transition.needs_note and not note.strip():
@@ -188,7 +199,7 @@ class Workflow:
             action=transition.action,
             from_state=from_state,
             to_state=transition.target,
-            actor=actor.user,
+            actor=actor.user if actor is not None else None,
             on_behalf_of=on_behalf_of,
             note=note.strip(),
         )
@@ -207,7 +218,7 @@ def timeline_entries(obj) -> list[dict]:
     return [
         {
             "at": event.at,
-            "who": event.actor.name,
+            "who": event.actor.name if event.actor_id else _("System"),
             "on_behalf_of": event.on_behalf_of.name if event.on_behalf_of_id else "",
             "action": workflow.action_label(event.action),
             "from": workflow.state_label(event.from_state),

@@ -29,7 +29,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
     owner = serializers.SerializerMethodField(help_text='The kind of record, e.g. "core.location".')
     owner_id = serializers.IntegerField(source="object_id", read_only=True)
     name = serializers.CharField(source="download_name", read_only=True)
-    uploaded_by_name = serializers.CharField(source="uploaded_by.name", read_only=True)
+    uploaded_by_name = serializers.CharField(source="uploaded_by.name", read_only=True, default="")
     download_url = serializers.SerializerMethodField(help_text="Where the API serves the file itself.")
 
     class Meta:

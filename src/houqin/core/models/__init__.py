@@ -11,6 +11,7 @@ from .approvals import (  # noqa: F401
 )
 from .attachments import Attachment  # noqa: F401
 from .calendar import CalendarDay, CalendarDayKind, Term, TermKind  # noqa: F401
+from .compensation import Compensation, CompensationState  # noqa: F401
 from .dictionaries import DictionaryItem  # noqa: F401
 from .notifications import (  # noqa: F401
     Notification,

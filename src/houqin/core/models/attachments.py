@@ -34,8 +34,8 @@ class Attachment(OrgScopedModel):
     height = models.PositiveIntegerField(_("height"), null=True, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     note = models.CharField(_("note"), max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(
-        "core.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    uploaded_by = models.ForeignKey(  # empty: sent without logging in (a public repair report)
+        "core.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
     )
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
     voided_at = models.DateTimeField(_("removed"), null=True, blank=True)

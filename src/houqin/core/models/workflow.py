@@ -17,7 +17,10 @@ class WorkflowEvent(OrgScopedModel):
     action = models.CharField(_("action"), max_length=40)
     from_state = models.CharField(_("from"), max_length=40, blank=True)  # blank: the record was created
     to_state = models.CharField(_("to"), max_length=40)
-    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    # Empty when the system moved the record (a tick job, a report made without logging in).
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
     on_behalf_of = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("on behalf of")
     )

@@ -12,7 +12,7 @@ from ..filtersets import LocationFilterSet
 from ..forms import LocationEditForm, LocationForm
 from ..forms_base import add_service_errors
 from ..imports import LocationImporter
-from ..locations import actions_for, qr_label, qr_url
+from ..locations import actions_for, public_scan_response, qr_label, qr_url
 from ..models import Location
 from ..permissions import restrict
 from .base import filtered, get_for_actor, keyset_page, org_view, render
@@ -74,9 +74,22 @@ def location_detail(request, pk):
     )
 
 
+def location_by_token(request, org_code, token):
+    """Where a room's printed QR code leads. Someone not logged in is offered what a module allows without
+    login at that place (报修 where the org has turned it on), else sent to the login page."""
+    if not request.user.is_authenticated:
+        response = public_scan_response(request, token)
+        if response is not None:
+            return response
+    return _location_scan(request, org_code, token)
+
+
+location_by_token.required_action = p.LOCATION_VIEW  # what a logged-in visitor needs (the isolation tests read it)
+
+
 @org_view(p.LOCATION_VIEW)
-def location_by_token(request, token):
-    """Where a room's printed QR code leads: the place, and what the person can start there."""
+def _location_scan(request, token):
+    """The place and what the person can start there (报修, …)."""
     location = get_for_actor(Location.objects.all(), request.actor, view=p.LOCATION_VIEW, qr_token=token)
     return render(
         request,

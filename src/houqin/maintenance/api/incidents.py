@@ -1,0 +1,5 @@
+"""API of incidents."""
+
+
+def register(router):
+    pass

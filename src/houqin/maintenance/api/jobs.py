@@ -1,0 +1,5 @@
+"""API of jobs."""
+
+
+def register(router):
+    pass

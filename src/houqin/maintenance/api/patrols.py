@@ -1,0 +1,5 @@
+"""API of patrols."""
+
+
+def register(router):
+    pass

@@ -1,0 +1,5 @@
+"""API of plans."""
+
+
+def register(router):
+    pass

@@ -1,0 +1,1 @@
+"""What maintenance registers with core: navigation, to-dos, place actions, attachments, settings pages."""

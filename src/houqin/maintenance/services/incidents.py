@@ -1,0 +1,3 @@
+"""Writes of incidents."""
+
+__all__ = []

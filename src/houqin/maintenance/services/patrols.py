@@ -1,0 +1,3 @@
+"""Writes of patrols."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Writes of plans."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Writes of public."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""incidents pages."""
+
+urlpatterns = []

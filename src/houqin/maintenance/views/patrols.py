@@ -1,0 +1,3 @@
+"""patrols pages."""
+
+urlpatterns = []
