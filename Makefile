@@ -65,8 +65,10 @@ messages: install
 	cd src/houqin && HOUQIN_TESTING=true ../../$(HOUQIN) makemessages -l zh_Hans --no-location --no-obsolete
 	cd src/houqin && HOUQIN_TESTING=true ../../$(HOUQIN) compilemessages -l zh_Hans
 
+# In-process timings (SQLite or DATABASE_URL), then maintenance over HTTP (local PostgreSQL, gunicorn, DEBUG off).
 bench: install
 	HOUQIN_TESTING=true $(VENV)/bin/python -m bench
+	$(VENV)/bin/python -m bench.http_maintenance
 
 clean:
 	rm -rf $(VENV) $(TOOLS) node_modules src/houqin/static/vendor var

@@ -251,6 +251,8 @@ SPECTACULAR_SETTINGS = {
         "LocationKindEnum": "houqin.core.choices.LocationKind",
         "RoleEnum": "houqin.core.choices.Role",
         "PartyKindEnum": "houqin.core.models.parties.PartyKind",
+        "ScheduleKindEnum": "houqin.maintenance.choices.ScheduleKind",
+        "PlanScheduleEnum": "houqin.maintenance.choices.PlanSchedule",
     },
 }
 

@@ -7,6 +7,7 @@ from houqin.core.views import auth
 
 urlpatterns = [
     path("", auth.root, name="home"),
+    path("healthz/", auth.health, name="health"),
     path("login/", auth.login_view, name="login"),
     path("logout/", auth.logout_view, name="logout"),
     path("password/change/", auth.password_change_view, name="password_change"),

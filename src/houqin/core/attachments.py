@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from io import BytesIO
 from pathlib import PurePosixPath
@@ -94,6 +95,7 @@ class Owner:
     model: type[models.Model]
     view_action: str
     change_action: str
+    note_labels: Mapping[str, str] = field(default_factory=dict)  # codes a service stores as notes → words
 
     @property
     def key(self) -> str:
@@ -103,8 +105,11 @@ class Owner:
 OWNERS: dict[str, Owner] = {}
 
 
-def register_owner(model: type[models.Model], *, view_action: str, change_action: str) -> Owner:
-    owner = Owner(model, view_action, change_action)
+def register_owner(
+    model: type[models.Model], *, view_action: str, change_action: str, note_labels: Mapping[str, str] | None = None
+) -> Owner:
+    """``note_labels`` shows notes that services store as codes (a job's "before"/"after" photos) in words."""
+    owner = Owner(model, view_action, change_action, dict(note_labels or {}))
     if owner.key in OWNERS:
         raise ValueError("attachment owner {} registered twice".format(owner.key))
     OWNERS[owner.key] = owner

@@ -6,6 +6,7 @@ imports them — the source is a generic link and its label is copied.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.contenttypes.models import ContentType
@@ -19,6 +20,23 @@ from .models import Compensation, CompensationState, Membership
 from .permissions import Actor, restrict
 
 MAX_AMOUNT = Decimal("10000000")
+
+# model label ("maintenance.job") → f(object_id, org) -> URL of the source record's page. A module registers
+# its builder (``register_source_url(Job, fn)``), so a compensation links back without core importing it.
+SOURCE_URLS: dict[str, Callable[[int, object], str]] = {}
+
+
+def register_source_url(model, fn: Callable[[int, object], str]) -> None:
+    SOURCE_URLS[model._meta.label_lower] = fn
+
+
+def source_url(compensation: Compensation) -> str:
+    """The page of the record a compensation arose from, when its module registered one; "" otherwise."""
+    if not compensation.content_type_id or not compensation.object_id:
+        return ""
+    content_type = ContentType.objects.get_for_id(compensation.content_type_id)  # cached per process
+    builder = SOURCE_URLS.get("{}.{}".format(content_type.app_label, content_type.model))
+    return builder(compensation.object_id, compensation.org) if builder else ""
 
 
 @transaction.atomic

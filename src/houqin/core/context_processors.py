@@ -1,5 +1,5 @@
 from .access import orgs_for_user
-from .navigation import entries_for
+from .navigation import menu_for
 
 
 def houqin(request):
@@ -8,6 +8,6 @@ def houqin(request):
     org = getattr(request, "org", None)
     context = {"org": org, "actor": actor}
     if actor is not None and org is not None:
-        context["nav_entries"] = entries_for(actor, org.code)
+        context["nav_menu"] = menu_for(actor, org.code)
         context["switchable_orgs"] = orgs_for_user(request.user)
     return context

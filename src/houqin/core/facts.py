@@ -29,6 +29,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.db.models import Sum
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django_filters import rest_framework as filters
@@ -104,8 +105,15 @@ def _encode(params: Mapping[str, object]) -> dict[str, str]:
     return {name: value.isoformat() if isinstance(value, date) else str(value) for name, value in params.items()}
 
 
+def query(params: Mapping[str, object]) -> QueryDict:
+    """``params`` as a page's query string would give them (multi-value filters read lists from it)."""
+    data = QueryDict(mutable=True)
+    data.update(_encode(params))
+    return data
+
+
 def _filtered(*, rows, filterset, params: dict[str, str]):
-    filterset = filterset(params, queryset=rows)
+    filterset = filterset(query(params), queryset=rows)
     if not filterset.is_valid():
         # A provider built parameters its own list page rejects: a programming error, never user input.
         raise ValueError("facts: {} rejects {}: {}".format(type(filterset).__name__, params, filterset.errors))
@@ -148,7 +156,31 @@ def total(
     """A fact summing ``field_name`` (a Decimal field: money, quantities) over the rows the link lists."""
     encoded = _encode(params)
     value = _filtered(rows=rows, filterset=filterset, params=encoded).aggregate(total=Sum(field_name))["total"]
-    value = value or Decimal("0")
+    # SQLite sums decimals through floats: back to the field's own places (the fen for money).
+    places = rows.model._meta.get_field(field_name).decimal_places
+    value = Decimal(str(value or 0)).quantize(Decimal(1).scaleb(-places))
+    return _fact(actor, key, value, unit, sentence, sentence_params, url_name, encoded)
+
+
+def measure(
+    actor: Actor,
+    *,
+    key: str,
+    compute: Callable,
+    rows,
+    filterset,
+    url_name: str,
+    params: Mapping[str, object],
+    unit: str,
+    sentence: str,
+    sentence_params: Mapping[str, object] | None = None,
+) -> Fact | None:
+    """A figure computed from exactly the rows the link lists (an average rating, a saving):
+    ``compute(queryset)`` returns the value, or None when there is nothing to say (no fact then)."""
+    encoded = _encode(params)
+    value = compute(_filtered(rows=rows, filterset=filterset, params=encoded))
+    if value is None:
+        return None
     return _fact(actor, key, value, unit, sentence, sentence_params, url_name, encoded)
 
 

@@ -30,13 +30,31 @@ def register(entry: NavEntry) -> None:
 
 
 def entries_for(actor, org_code: str) -> list[dict]:
-    # Daily work (entries without a group) comes before administration, whatever the registration order.
+    # Daily work (entries without a group) comes before the groups, whatever the registration order.
     ordered = sorted(ENTRIES, key=lambda e: bool(e.group))
     return [
         {"key": e.key, "label": e.label, "url": reverse(e.url_name, args=[org_code]), "group": e.group}
         for e in ordered
         if e.action is None or actor.can(e.action)
     ]
+
+
+def menu_for(actor, org_code: str) -> list[dict]:
+    """The menu bar: each entry without a group on its own, then one dropdown per group (in the order the
+    groups were first registered), so that modules can add pages without crowding the bar."""
+    menu, groups = [], {}
+    for entry in entries_for(actor, org_code):
+        if not entry["group"]:
+            menu.append({"entry": entry})
+        elif str(entry["group"]) in groups:
+            groups[str(entry["group"])]["entries"].append(entry)
+        else:
+            groups[str(entry["group"])] = {"group": entry["group"], "entries": [entry]}
+            menu.append(groups[str(entry["group"])])
+    for item in menu:
+        if "group" in item:
+            item["keys"] = [entry["key"] for entry in item["entries"]]
+    return menu
 
 
 ADMIN = _("Administration")

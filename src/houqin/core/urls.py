@@ -3,6 +3,7 @@ from django.urls import include, path
 from .views import approvals as approval_views
 from .views import attachments as attachment_views
 from .views import calendar as calendar_views
+from .views import compensation as compensation_views
 from .views import departments, home, imports, locations, organizations, parties, people, security
 from .views import facts as fact_views
 from .views import notifications as notification_views
@@ -36,6 +37,11 @@ urlpatterns = [
     path("people/<int:pk>/edit/", people.person_edit, name="person_edit"),
     path("people/<int:pk>/roles/", people.person_roles, name="person_roles"),
     path("people/<int:pk>/reset-password/", people.person_reset_password, name="person_reset_password"),
+    path(
+        "compensations/<int:pk>/settle/",
+        compensation_views.compensation_settle_view,
+        name="compensation_settle",
+    ),
     path("security-log/", security.security_log, name="security_log"),
     path("parties/", parties.party_list, name="party_list"),
     path("parties/new/", parties.party_create, name="party_create"),

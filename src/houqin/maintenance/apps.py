@@ -10,4 +10,4 @@ class MaintenanceConfig(AppConfig):
     def ready(self):
         # Importing these registers the module's settings, dictionaries, navigation, to-dos, place actions,
         # attachments, tick jobs and facts with core.
-        from . import facts, registrations, services  # noqa: F401
+        from . import demo, facts, registrations, services  # noqa: F401  (demo: registers the demo loader)

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class JobState(models.TextChoices):
@@ -33,7 +34,7 @@ class JobSource(models.TextChoices):
     PUBLIC = "public", _("Reported without login")  # 扫码报修（免登录）
     PATROL = "patrol", _("Patrol")  # 巡查发现
     PLAN = "plan", _("Preventive maintenance")  # 定期检修
-    INCIDENT = "incident", _("Emergency")  # 突发事件
+    INCIDENT = "incident", _("Emergency record")  # 突发事件
 
 
 class Cause(models.TextChoices):
@@ -45,7 +46,7 @@ class Cause(models.TextChoices):
 
 
 class IncidentState(models.TextChoices):
-    REPORTED = "reported", _("Reported")
+    REPORTED = "reported", pgettext_lazy("emergency state", "Reported")  # 已上报 (not the job source 报修)
     ON_SITE = "on_site", _("On site")
     RESOLVED = "resolved", _("Resolved")
 

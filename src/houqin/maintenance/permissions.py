@@ -50,7 +50,7 @@ for _role in (Role.LEADER, Role.LOGISTICS_HEAD, Role.ORG_ADMIN, Role.DISPATCHER,
 for _role in (Role.LOGISTICS_HEAD, Role.DISPATCHER, Role.TECHNICIAN, Role.SECURITY):
     TABLE[_role][INCIDENT_MANAGE] = ORG  # the night guard records a burst pipe as it happens
     TABLE[_role][PATROL_WALK] = ORG
-for _role in (Role.LEADER, Role.LOGISTICS_HEAD, Role.DISPATCHER, Role.TECHNICIAN):
+for _role in (Role.LEADER, Role.LOGISTICS_HEAD, Role.ORG_ADMIN, Role.DISPATCHER, Role.TECHNICIAN):
     TABLE[_role][PLAN_VIEW] = ORG
 for _role in OFFICE:
     TABLE[_role][PATROL_MANAGE] = ORG

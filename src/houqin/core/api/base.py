@@ -1,12 +1,13 @@
 """What every org API endpoint stands on: the same actor, permission table and restrict() as pages."""
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.parsers import JSONParser
 
 from ..access import actor_for_request
@@ -51,7 +52,20 @@ class OrgViewSetMixin:
         self.actor = actor_for_request(request._request)  # 404 when the org is not reachable
         needed = self.view_permission if self.action in READ_ACTIONS else self.manage_permission
         if needed is None or not self.actor.can(needed):
+            if self.detail and not self._row_exists():
+                raise NotFound  # an id the organisation does not have is "not found", whoever asks (as on pages)
             raise PermissionDenied
+
+    def _row_exists(self) -> bool:
+        """Whether the organisation of the URL (its scope is open) has the row the URL names, visible or not."""
+        model = getattr(self.queryset, "model", None)
+        if model is None:
+            return True  # no model to look in: refused as before
+        value = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        try:
+            return model.objects.filter(**{self.lookup_field: value}).exists()
+        except (TypeError, ValueError, ValidationError):
+            return False
 
     def base_queryset(self):
         return self.queryset.model.objects.all()

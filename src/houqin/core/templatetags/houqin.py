@@ -54,3 +54,22 @@ def timeline(obj, title=None):
 @register.filter
 def active_badge(is_active):
     return "success" if is_active else "secondary"
+
+
+@register.filter
+def duration_short(value):
+    """A timedelta as the two largest units: "2 天 3 小时", "1 小时 20 分", "45 分"; anything else as it is."""
+    from datetime import timedelta
+
+    from django.utils.translation import gettext
+
+    if not isinstance(value, timedelta):
+        return value
+    minutes = max(int(value.total_seconds() // 60), 0)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return gettext("{days} d {hours} h").format(days=days, hours=hours)
+    if hours:
+        return gettext("{hours} h {minutes} min").format(hours=hours, minutes=minutes)
+    return gettext("{minutes} min").format(minutes=minutes)

@@ -59,7 +59,7 @@ def _listed_ids(client, url: str) -> list[int]:
 
 
 def test_every_registered_fact_opens_exactly_the_rows_it_counts(world, login, logins):
-    found = _collect(world)
+    found = [fact for fact in _collect(world) if fact.key.startswith("core.")]  # modules test their own
     keys = {fact.key for fact in found}
     assert {"core.people.by_role.technician", "core.locations.by_kind.room", "core.logins"} <= keys
     client = login(world.member(Role.ORG_ADMIN))
@@ -77,6 +77,7 @@ def test_a_restricted_actors_facts_open_exactly_what_that_actor_counts(world, lo
     with org_scope(world.org_a):
         found = facts.collect(world.org_a, START, END, actor=actor)
         found += facts.collect(world.org_a, START, END, actor=actor, department=world.dept_a)
+    found = [fact for fact in found if fact.key.startswith("core.")]  # modules test their own
     assert found
     everyone = {fact.key: fact.value for fact in _collect(world)}
     client = login(world.member(role))

@@ -42,6 +42,7 @@ from houqin.core.imports import LocationImporter, PersonImporter
 from houqin.core.models import (
     Attachment,
     CalendarDay,
+    Compensation,
     Department,
     DictionaryItem,
     Location,
@@ -66,6 +67,7 @@ from houqin.sample import services as sample_services
 # Routes outside any organisation, each with why it needs no org-isolation check.
 EXEMPT = {
     "home": "redirects to one of the person's own organisations; shows no rows",
+    "health": "liveness check for monitors; answers ok without touching data",
     "login": "the login form; no organisation data",
     "logout": "ends the session; no organisation data",
     "password_change": "changes the logged-in person's own password only",
@@ -182,6 +184,18 @@ def party_rows(request):
     make_attachment(w.room_a, w.member(Role.ORG_ADMIN).user)
 
 
+@pytest.fixture(autouse=True)
+def compensation_rows(request):
+    """An open compensation the staff member of org A owes, for the settle page."""
+    if "world" not in request.fixturenames:
+        return
+    w = request.getfixturevalue("world")
+    with scopes_disabled():
+        w.compensation = Compensation.objects.create(
+            org=w.org_a, person=_staff(w), amount=Decimal("30.00"), reason="总务处门锁", recorded_by=_staff(w).user
+        )
+
+
 def _isolation_row(model):
     """The row made by ``notification_rows`` (other fixtures' services notify too, so there are more)."""
 
@@ -285,6 +299,9 @@ PAGES = {
     ),
     "core:person_roles": T(lambda w: {"pk": _staff(w).pk}, post=lambda w: dict(_roles_formset)),
     "core:person_reset_password": T(lambda w: {"pk": _staff(w).pk}, post=lambda w: {}, get_status=405),
+    "core:compensation_settle": T(
+        lambda w: {"pk": w.compensation.pk}, post=lambda w: {"state": "paid"}, control_role=Role.FINANCE
+    ),
     "core:security_log": T(),
     "core:party_list": T(),
     "core:party_export": T(),
@@ -613,7 +630,7 @@ def _state() -> dict:
             state[model.__name__] = list(model._base_manager.order_by("pk").values_list())
         for model in (ApprovalRule, ApprovalRuleStep, ApprovalRequest, ApprovalStep, Delegation, WorkflowEvent):
             state[model.__name__] = list(model._base_manager.order_by("pk").values_list())
-        for model in (Party, PartyLicence, PartyContact, Attachment, *MODULE_MODELS):
+        for model in (Party, PartyLicence, PartyContact, Attachment, Compensation, *MODULE_MODELS):
             state[model._meta.label] = list(model._base_manager.order_by("pk").values_list())
             if hasattr(model, "history"):
                 state[model._meta.label + ".history"] = model.history.count()

@@ -34,10 +34,13 @@ def panel_context(request, obj, form: AttachmentForm | None = None) -> dict:
     """What ``{% attachments_panel obj %}`` shows: the record's files, and the upload form if allowed."""
     owner = attachments.owner_of(obj)
     can_change = attachments.can_change(request.actor, obj)
+    files = list(attachments.for_owner(obj))
+    for file in files:  # shown in words; the instances are not saved
+        file.note = str(owner.note_labels.get(file.note, file.note))
     return {
         "request": request,
         "org": request.org,
-        "files": list(attachments.for_owner(obj)),
+        "files": files,
         "can_change": can_change,
         "form": (form or AttachmentForm()) if can_change else None,
         "upload_url": reverse("core:attachment_upload", args=[request.org.code, owner.key, obj.pk]),

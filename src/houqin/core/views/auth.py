@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -119,6 +120,11 @@ def password_change_view(request):
         messages.success(request, _("Your password has been changed."))
         return redirect("home")
     return render(request, "registration/password_change.html", {"form": form})
+
+
+def health(request):
+    """Liveness for a load balancer or monitor: the process answers (no database, no session)."""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 @login_required

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import render as django_render
 
 from ..access import actor_for_request
+from ..forms_base import add_service_errors
 from ..permissions import Actor, restrict
 
 PAGE_SIZE = 50
@@ -44,6 +45,43 @@ def get_for_actor(queryset, actor: Actor, *, view: str, change: str | None = Non
     if change and not restrict(queryset.model.objects.filter(pk=obj.pk), actor, change).exists():
         raise PermissionDenied
     return obj
+
+
+def row_view(action: str):
+    """``@org_view`` for a page about one row that needs ``action``: the view looks the row up itself with
+    ``get_row`` (or ``get_for_actor``) — 404 when the organisation has no such row, whoever asks — and only then
+    is the action checked (403). Plain ``@org_view(action)`` would refuse someone without it with 403 before
+    finding that the id is not of this organisation. ``required_action`` still declares the action (the
+    isolation tests read it)."""
+
+    def decorator(view):
+        wrapped = org_view(None)(view)
+        wrapped.required_action = action
+        return wrapped
+
+    return decorator
+
+
+def get_row(queryset, actor: Actor, *, view: str, change: str | None = None, **lookup):
+    """``get_for_actor`` for a ``@row_view`` page: 404 when the URL's organisation has no such row, 403 when
+    the actor may not ``view`` (or ``change``) such rows at all, then as ``get_for_actor``."""
+    if not queryset.filter(**lookup).exists():  # the URL's organisation only (its scope is open)
+        raise Http404
+    if not actor.can(view) or (change and not actor.can(change)):
+        raise PermissionDenied
+    return get_for_actor(queryset, actor, view=view, change=change, **lookup)
+
+
+def submitted(request, form, save):
+    """For a valid POSTed form, what ``save(**cleaned_data)`` (a service) returns; None while the form is to
+    be shown (again), with the service's errors on their fields (nothing saved: the service is atomic)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return save(**form.cleaned_data)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
 
 
 def filtered(request, filterset_class, queryset, **defaults):

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django import forms
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.db.models import F, Prefetch, Q
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -21,11 +18,11 @@ from .. import party_services as services
 from .. import permissions as p
 from ..excel import xlsx_export
 from ..filtersets import PartyFilterSet
-from ..forms_base import StyledFormMixin, add_service_errors
+from ..forms_base import StyledFormMixin
 from ..models import Attachment, Membership, Party, PartyContact, PartyKind, PartyLicence
 from ..models.parties import expiry_state
 from ..permissions import restrict
-from .base import filtered, get_for_actor, keyset_page, org_view, render
+from .base import filtered, get_for_actor, keyset_page, org_view, render, submitted
 
 # Soonest expiry first, never-expiring ones last (on every database: SQLite and PostgreSQL differ on NULLs).
 LICENCE_ORDER = (F("expires_on").asc(nulls_last=True), "pk")
@@ -199,22 +196,10 @@ def _managed(request, queryset, pk):
     return get_for_actor(queryset, request.actor, pk=pk, view=p.PARTY_VIEW, change=p.PARTY_MANAGE)
 
 
-def _submitted(request, form, save: Callable):
-    """For a valid POSTed form, what ``save(**cleaned_data)`` (a service) returns; None while the form is to
-    be shown (again), with the service's errors on their fields."""
-    if request.method != "POST" or not form.is_valid():
-        return None
-    try:
-        return save(**form.cleaned_data)
-    except ValidationError as error:
-        add_service_errors(form, error)
-        return None
-
-
 @org_view(p.PARTY_MANAGE)
 def party_create(request):
     form = PartyForm(request.POST or None, initial={"kind": request.GET.get("kind")})
-    party = _submitted(request, form, lambda **data: services.party_create(actor=request.actor, **data))
+    party = submitted(request, form, lambda **data: services.party_create(actor=request.actor, **data))
     if party:
         messages.success(request, _("Outside party “{name}” added.").format(name=party.name))
         return redirect("core:party_detail", request.org.code, party.pk)
@@ -226,7 +211,7 @@ def party_edit(request, pk):
     party = _managed(request, Party.objects.all(), pk)
     initial = {name: getattr(party, name) for name in (*services.PARTY_FIELDS, "is_active")}
     form = PartyEditForm(request.POST or None, initial=initial)
-    if _submitted(request, form, lambda **data: services.party_update(actor=request.actor, party=party, **data)):
+    if submitted(request, form, lambda **data: services.party_update(actor=request.actor, party=party, **data)):
         messages.success(request, _("Changes saved."))
         return redirect("core:party_detail", request.org.code, party.pk)
     return _form_page(request, form, _("Edit outside party"), party.name)
@@ -236,7 +221,7 @@ def party_edit(request, pk):
 def party_licence_create(request, pk):
     party = _managed(request, Party.objects.all(), pk)
     form = LicenceForm(request.POST or None, org=request.org)
-    licence = _submitted(
+    licence = submitted(
         request, form, lambda **data: services.party_licence_create(actor=request.actor, party=party, **data)
     )
     if licence:
@@ -250,7 +235,7 @@ def party_licence_edit(request, pk):
     licence = _managed(request, PartyLicence.objects.select_related("party"), pk)
     initial = {name: getattr(licence, name) for name in ("kind", "number", "issued_on", "expires_on", "note")}
     form = LicenceForm(request.POST or None, initial=initial, org=request.org, current_kind=licence.kind)
-    if _submitted(
+    if submitted(
         request, form, lambda **data: services.party_licence_update(actor=request.actor, licence=licence, **data)
     ):
         messages.success(request, _("Changes saved."))
@@ -266,9 +251,7 @@ def party_licence_edit(request, pk):
 def party_contact_create(request, pk):
     party = _managed(request, Party.objects.all(), pk)
     form = ContactForm(request.POST or None)
-    if _submitted(
-        request, form, lambda **data: services.party_contact_create(actor=request.actor, party=party, **data)
-    ):
+    if submitted(request, form, lambda **data: services.party_contact_create(actor=request.actor, party=party, **data)):
         messages.success(request, _("Contact added."))
         return redirect("core:party_detail", request.org.code, party.pk)
     return _form_page(request, form, _("New contact"), party.name)
@@ -280,7 +263,7 @@ def party_contact_edit(request, pk):
     form = ContactForm(
         request.POST or None, initial={"name": contact.name, "phone": contact.phone, "position": contact.position}
     )
-    if _submitted(
+    if submitted(
         request, form, lambda **data: services.party_contact_update(actor=request.actor, contact=contact, **data)
     ):
         messages.success(request, _("Changes saved."))

@@ -19,6 +19,7 @@ from ..models import Department, Membership, RoleGrant
 from ..permissions import restrict
 from ..selectors import can_see_phone
 from .base import filtered, get_for_actor, keyset_page, org_view, render
+from .compensation import person_compensations
 
 
 def _people(request):
@@ -70,6 +71,8 @@ def person_detail(request, pk):
             "contact_visible": contact_visible,
             "phone": membership.user.phone if contact_visible else membership.user.masked_phone,
             "grants": membership.role_grants.all(),
+            "compensations": person_compensations(request.actor, membership),
+            "can_settle": request.actor.can(p.COMPENSATION_MANAGE) and not request.actor.via_bureau,
             "history_sources": [
                 membership.history.all(),
                 RoleGrant.history.filter(membership_id=membership.pk),

@@ -198,8 +198,9 @@ class Job(OrgScopedModel):
                 condition=Q(completion_due__isnull=True) | Q(completion_due__gte=models.F("reported_at")),
                 name="%(app_label)s_%(class)s_due_after_report",
             ),
+            # Someone to call back — except for jobs a maintenance plan made, which nobody reported.
             models.CheckConstraint(
-                condition=Q(reporter__isnull=False) | ~Q(contact_phone=""),
+                condition=Q(reporter__isnull=False) | ~Q(contact_phone="") | Q(source="plan"),
                 name="%(app_label)s_%(class)s_reporter_or_phone",
             ),
         ]
@@ -210,6 +211,8 @@ class Job(OrgScopedModel):
             models.Index(fields=["org", "department", "reported_at"], name="mnt_job_department"),
             models.Index(fields=["org", "reporter", "reported_at"], name="mnt_job_reporter"),
             models.Index(fields=["org", "location", "category", "reported_at"], name="mnt_job_place_category"),
+            # "Finished today" on the technician's list, without reading every job ever finished.
+            models.Index(fields=["org", "finished_at"], name="mnt_job_finished"),
         ]
 
     def __str__(self):

@@ -11,13 +11,14 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from houqin.core import attachments, dictionaries, numbering, orgsettings, tick
 from houqin.core.choices import Role
 from houqin.core.compensation import compensation_create
 from houqin.core.models import Department, Location, Membership, Organization, RoleGrant, User
 from houqin.core.notifications import notify
-from houqin.core.permissions import Actor
+from houqin.core.permissions import Actor, restrict
 from houqin.core.tenancy import org_scope, scopes_disabled
 
 from .. import permissions as p
@@ -49,6 +50,10 @@ __all__ = [
 CENT = Decimal("0.01")
 PHOTO_BEFORE = "before"  # Attachment.note of photos sent with the report
 PHOTO_AFTER = "after"  # … and with the finished work
+PHOTO_LABELS = {
+    PHOTO_BEFORE: gettext_lazy("Photos of the fault"),
+    PHOTO_AFTER: gettext_lazy("Photos of the finished work"),
+}
 
 
 def job_url(job: Job) -> str:
@@ -132,7 +137,12 @@ def job_create(
     )
     Job.WORKFLOW.start(job, action, actor=actor, system=actor is None)
     for photo in photos:
-        attachments.attachment_create(actor=actor, owner=job, upload=photo, note=PHOTO_BEFORE, system=actor is None)
+        # The reporter may not change a job's files afterwards (that is JOB_WORK), but sends photos with the
+        # report: this service decided that, so they are attached as the system and then credited to them.
+        attachment = attachments.attachment_create(actor=None, owner=job, upload=photo, note=PHOTO_BEFORE, system=True)
+        if actor is not None:
+            attachment.uploaded_by = actor.user
+            attachment.save(update_fields=["uploaded_by"])
     title = _("New repair {code}: {place}").format(code=job.code, place=job.location.name)
     if urgency == Urgency.EMERGENCY:
         title = _("Emergency repair {code}: {place}").format(code=job.code, place=job.location.name)
@@ -247,11 +257,22 @@ def _check_technicians(org, chosen: Sequence[Membership]) -> list[Membership]:
 
 @transaction.atomic
 def job_dispatch(
-    *, actor: Actor, job: Job, technicians: Sequence[Membership], lead: Membership | None = None, note: str = ""
+    *,
+    actor: Actor | None,
+    job: Job,
+    technicians: Sequence[Membership],
+    lead: Membership | None = None,
+    note: str = "",
+    system: bool = False,
 ) -> Job:
     """派单 (or 改派): the job goes to these technicians — own staff or a contractor's people — who are told at
-    once, night or day. Technicians taken off keep their assignment row, marked removed."""
-    _require(actor, job, p.JOB_DISPATCH)
+    once, night or day. Technicians taken off keep their assignment row, marked removed. ``actor=None`` with
+    ``system=True`` is the system (a maintenance plan's job sent to the plan's technician)."""
+    if actor is None:
+        if not system:
+            raise ValueError("job_dispatch needs an actor, or system=True for a dispatch made by the system")
+    else:
+        _require(actor, job, p.JOB_DISPATCH)
     chosen = _check_technicians(job.org, technicians)
     now = timezone.now()
     current = {a.membership_id: a for a in job.assignments.filter(removed_at__isnull=True)}
@@ -271,7 +292,7 @@ def job_dispatch(
                 user=membership.user,
                 is_lead=membership.pk == lead.pk,
                 assigned_at=now,
-                assigned_by=actor.user,
+                assigned_by=actor.user if actor else None,
             )
             added.append(membership.user)
         elif assignment.is_lead != (membership.pk == lead.pk):
@@ -280,7 +301,14 @@ def job_dispatch(
     job.party = next((m.party for m in chosen if m.party_id), None)
     job.dispatched_at = now
     job.accepted_at = None if added else job.accepted_at  # a new team accepts afresh
-    Job.WORKFLOW.apply(job, "dispatch", actor=actor, note=note, also_save=["party", "dispatched_at", "accepted_at"])
+    Job.WORKFLOW.apply(
+        job,
+        "dispatch",
+        actor=actor,
+        note=note,
+        also_save=["party", "dispatched_at", "accepted_at"],
+        **({"system": True} if actor is None else {}),
+    )
     if added:
         urgent = job.urgency != Urgency.NORMAL
         notify(
@@ -497,8 +525,7 @@ def job_compensation_create(*, actor: Actor, job: Job, person: Membership, amoun
 
 
 def _require(actor: Actor, job: Job, action: str) -> None:
-    from houqin.core.permissions import restrict
-
+    """For writes that are not workflow moves (the workflow kit checks its moves on the row itself)."""
     if actor.via_bureau or not restrict(Job.objects.filter(pk=job.pk), actor, action).exists():
         raise PermissionDenied
 
