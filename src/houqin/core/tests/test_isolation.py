@@ -504,12 +504,15 @@ MODULE_MODELS = [
 
 @pytest.fixture(autouse=True)
 def module_rows(request):
-    """Each module's org-A rows (after the foundation's), made before any state is taken."""
+    """A module's org-A rows (after the foundation's), made before any state is taken — for the tests of its own
+    routes only: its rows cost time, and the foundation's routes never reach them."""
     if "world" not in request.fixturenames:
         return
+    route = getattr(request.node, "callspec", None) and request.node.callspec.params.get("route")
     w = request.getfixturevalue("world")
     for module in MODULE_MAPS:
-        module.make_rows(w)
+        if route is not None and route.name in {*module.PAGES, *module.API}:
+            module.make_rows(w)
 
 
 PAGE_METHODS = ["GET", "POST"]
