@@ -33,6 +33,7 @@ from .org import (  # noqa: F401
     User,
     UserManager,
     code_validator,
+    mask_phone,
     new_qr_token,
     phone_validator,
 )

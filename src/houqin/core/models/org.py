@@ -23,6 +23,11 @@ def new_qr_token() -> str:
     return secrets.token_urlsafe(9)
 
 
+def mask_phone(phone: str) -> str:
+    """139****0000 for a mobile number; **** for anything else that is not empty."""
+    return phone[:3] + "****" + phone[-4:] if len(phone) == 11 else ("****" if phone else "")
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -64,7 +69,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def masked_phone(self) -> str:
-        return self.phone[:3] + "****" + self.phone[-4:] if len(self.phone) == 11 else "****"
+        return mask_phone(self.phone)
 
 
 class Organization(TreeNode):

@@ -25,7 +25,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from houqin.core.api.base import READ_ACTIONS, OrgViewSetMixin
 from houqin.core.api.serializers import OrgRowField
 from houqin.core.api.views import OrgWriteViewSet
-from houqin.core.models import Department, Location, Membership
+from houqin.core.models import Department, Location, Membership, mask_phone
 from houqin.core.permissions import restrict
 from houqin.core.selectors import sees_phones
 from houqin.core.workflow import events_for
@@ -57,11 +57,6 @@ ACTION_PERMISSIONS = {
     "reopen": p.JOB_CONFIRM,
     "cancel": p.JOB_CANCEL,
 }
-
-
-def masked(phone: str) -> str:
-    """The shape of ``User.masked_phone``: 139****0000."""
-    return phone[:3] + "****" + phone[-4:] if len(phone) == 11 else ("****" if phone else "")
 
 
 def _when(value) -> str | None:
@@ -167,7 +162,7 @@ class JobSerializer(serializers.Serializer):
             or job.reporter_id == actor.user.pk
             or any(a.user_id == actor.user.pk for a in assignments)
         ):
-            phone = masked(phone)
+            phone = mask_phone(phone)
         return {
             "id": job.pk,
             "code": job.code,

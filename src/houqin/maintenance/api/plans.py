@@ -49,26 +49,7 @@ class PlanSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MaintenancePlan
-        fields = [
-            "id",
-            "name",
-            "category",
-            "location",
-            "description",
-            "urgency",
-            "schedule",
-            "interval_count",
-            "interval_unit",
-            "fixed_dates",
-            "break_kind",
-            "break_offset_days",
-            "starts_on",
-            "lead_days",
-            "assignee",
-            "is_active",
-            "schedule_text",
-            "next_on",
-        ]
+        fields = ["id", *services.PLAN_FIELDS, "is_active", "schedule_text", "next_on"]
         read_only_fields = ["id", "is_active", "schedule_text", "next_on"]
 
     def get_schedule_text(self, plan) -> str:

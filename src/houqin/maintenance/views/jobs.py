@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from houqin.core import dictionaries, printing
 from houqin.core import permissions as core_p
 from houqin.core.forms_base import add_service_errors
-from houqin.core.models import Compensation
+from houqin.core.models import Compensation, mask_phone
 from houqin.core.permissions import restrict
 from houqin.core.selectors import sees_phones
 from houqin.core.views.attachments import panel_context
@@ -98,10 +98,6 @@ def _back(request, job):
     return _detail(request, job)
 
 
-def _masked(phone: str) -> str:
-    return phone[:3] + "****" + phone[-4:] if len(phone) == 11 else "****"
-
-
 def _assignments(job):
     """Technicians on the job now, the lead first, with the party each works for."""
     rows = job.assignments.filter(removed_at__isnull=True).select_related("membership__party", "user")
@@ -114,7 +110,7 @@ def _reporter_phone(actor, job, assignments) -> str:
     phone = job.contact_phone or (job.reporter.phone if job.reporter_id else "")
     assignee = any(a.user_id == actor.user.pk for a in assignments)
     if phone and not (sees_phones(actor) or assignee or job.reporter_id == actor.user.pk):
-        return _masked(phone)
+        return mask_phone(phone)
     return phone
 
 
