@@ -153,6 +153,7 @@ class Data:
         from houqin.core.tenancy import org_scope
         from houqin.maintenance.choices import OPEN_STATES
         from houqin.maintenance.models import Job, JobAssignment
+        from houqin.maintenance.services.repeats import refresh_all
 
         started = time.perf_counter()
         rng = random.Random(size)
@@ -259,6 +260,7 @@ class Data:
             with transaction.atomic():
                 for year, last in numbers.items():
                     numbering.keep(self.org, "BX", numbering.format_number("BX", year, last))
+            refresh_all(self.org)  # bulk_create bypassed job_create, which flags repeat faults
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
         self.jobs = size

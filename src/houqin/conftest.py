@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.db import connection
 
+from houqin.core import orgcache
 from houqin.core.choices import LocationKind, OrgKind, Role
 from houqin.core.tests.factories import ORG_A_ROLES, make_department, make_location, make_member, make_org
 
@@ -83,6 +84,17 @@ def world(db) -> World:
         member_b=member_b,
         bureau_member=bureau_member,
     )
+
+
+@pytest.fixture(autouse=True)
+def clean_org_cache(request):
+    """Each test starts with nothing remembered about organisations (ids come back after a rollback). Only
+    tests marked ``orgcache`` or ``browser`` remember anything: elsewhere a query count must not depend on
+    what an earlier request left behind."""
+    orgcache.clear()
+    orgcache.enabled = any(request.node.get_closest_marker(name) for name in ("orgcache", "browser"))
+    yield
+    orgcache.enabled = True
 
 
 @pytest.fixture(autouse=True)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from copy import copy
+
 from django.db.models import Q
 from django.http import Http404
 
+from . import orgcache
 from .models import Membership, Organization, RoleGrant
 from .permissions import DOWNWARD_ROLES, Actor, Grant
 from .tenancy import scopes_disabled
@@ -23,9 +26,20 @@ def _grants(membership: Membership, grants: list[RoleGrant]) -> list[Grant]:
 
 
 def build_actor(user, org: Organization) -> Actor | None:
-    """The actor for ``user`` in ``org``: a member of it, or a bureau member above it (read-only); else None."""
+    """The actor for ``user`` in ``org``: a member of it, or a bureau member above it (read-only); else None.
+
+    The membership and grants are remembered per organisation version (orgcache); the person and the
+    organisation are this request's own rows."""
     if not user.is_authenticated or not user.is_active:
         return None
+    found = orgcache.remember(org, ("actor", user.pk), lambda: _access(user, org))
+    if found is None:
+        return None
+    membership, grants, via_bureau = found
+    return Actor(user=user, org=org, membership=copy(membership), grants=list(grants), via_bureau=via_bureau)
+
+
+def _access(user, org: Organization) -> tuple[Membership, tuple[Grant, ...], bool] | None:
     with scopes_disabled():
         memberships = list(
             Membership.objects.filter(user=user, is_active=True, org__is_active=True)
@@ -38,13 +52,11 @@ def build_actor(user, org: Organization) -> Actor | None:
     direct = next((m for m in memberships if m.org_id == org.pk), None)
     if direct is not None:
         # In its own organisation a bureau grant reads the bureau and everything below it.
-        return Actor(
-            user=user, org=org, membership=direct, grants=_grants(direct, grants_by_membership.get(direct.pk, []))
-        )
+        return direct, tuple(_grants(direct, grants_by_membership.get(direct.pk, []))), False
     for membership in sorted(memberships, key=lambda m: -m.org.depth):  # nearest bureau first
         grants = [g for g in grants_by_membership.get(membership.pk, []) if g.role in DOWNWARD_ROLES]
         if grants:
-            return Actor(user=user, org=org, membership=membership, grants=_grants(membership, grants), via_bureau=True)
+            return membership, tuple(_grants(membership, grants)), True
     return None
 
 

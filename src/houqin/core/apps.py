@@ -14,8 +14,11 @@ class CoreConfig(AppConfig):
             attachments,
             foundation_facts,
             notifications,
+            orgcache,
             party_services,
             retention,
             signals,
             workcalendar,
         )
+
+        orgcache.connect()

@@ -40,6 +40,8 @@ from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import orgcache
+
 FORMAT = 1
 MANIFEST = "manifest.json"
 DUMP_NAMES = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
@@ -587,6 +589,7 @@ def restore_backup(archive: Path, *, force: bool = False, log: Log = _quiet) -> 
             _restore_postgresql(dump, manifest)
         log(_("Database restored."))
     _migrate(log)
+    orgcache.renew_all()
     # The database cache table is not a migration; a backup of an installation without it must still run.
     call_command("createcachetable", verbosity=0)
     counts = _describe_live_database()["row_counts"]

@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from . import orgcache
 from .models import DictionaryItem
 from .models.org import code_validator
 from .permissions import SETTINGS_MANAGE, Actor
@@ -64,6 +65,10 @@ def _label(dictionary: Dictionary, item: DictionaryItem) -> str:
 
 def entries(org, key: str) -> list[Entry]:
     """Every entry of the org's dictionary, retired ones included, in display order."""
+    return list(orgcache.remember(org, ("dictionary", key, get_language()), lambda: tuple(_read_entries(org, key))))
+
+
+def _read_entries(org, key: str) -> list[Entry]:
     dictionary = REGISTRY[key]
     default_codes = {code for code, _label in dictionary.defaults}
     rows = list(DictionaryItem.objects.filter(org=org, dictionary=key).order_by("order", "id"))

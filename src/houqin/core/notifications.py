@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from copy import copy
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import channels, orgsettings, tick
+from . import channels, orgcache, orgsettings, tick
 from .models import (
     Notification,
     NotificationPreference,
@@ -72,9 +73,25 @@ def _site_path(org, url: str) -> str:
 def preferences_for(org, users: Iterable[User]) -> dict[int, NotificationPreference]:
     """Each user's preference row in ``org``, or an unsaved row with the defaults."""
     users = list(users)
-    with org_scope(org):
-        stored = {p.user_id: p for p in NotificationPreference.objects.filter(org=org, user__in=users)}
-    return {user.pk: stored.get(user.pk) or NotificationPreference(org=org, user=user) for user in users}
+
+    def read():
+        with org_scope(org):
+            return {p.user_id: p for p in NotificationPreference.objects.filter(org=org, user__in=users)}
+
+    stored = orgcache.remember(org, ("notification_preferences", *sorted(user.pk for user in users)), read)
+    # Copies: the preference pages change and save the row they get.
+    return {
+        user.pk: copy(stored[user.pk]) if user.pk in stored else NotificationPreference(org=org, user=user)
+        for user in users
+    }
+
+
+def active_channels(org) -> tuple[WebhookChannel, ...]:
+    def read():
+        with org_scope(org):
+            return tuple(WebhookChannel.objects.filter(org=org, active=True).order_by("pk"))
+
+    return orgcache.remember(org, ("webhook_channels",), read)
 
 
 def notify(*, org, recipients: Iterable[User], event: str, title: str, body: str = "", url: str = "") -> None:
@@ -83,7 +100,8 @@ def notify(*, org, recipients: Iterable[User], event: str, title: str, body: str
     users = list({user.pk: user for user in recipients if user.is_active}.values())
     now = timezone.now()
     # Outside messages are written in the site's language: a group chat or a mailbox has no session language.
-    with transaction.atomic(), org_scope(org), translation.override(settings.LANGUAGE_CODE):
+    # No savepoint: the rows stand or fall with the cause's own.
+    with transaction.atomic(savepoint=False), org_scope(org), translation.override(settings.LANGUAGE_CODE):
         Notification.objects.bulk_create(
             Notification(org=org, recipient=user, event=event, title=title, body=body, url=url, created_at=now)
             for user in users
@@ -105,7 +123,7 @@ def notify(*, org, recipients: Iterable[User], event: str, title: str, body: str
             if user.email and preferences[user.pk].email
         ]
         mobiles = [user.phone for user in users if preferences[user.pk].robot_mention]
-        for channel in WebhookChannel.objects.filter(org=org, active=True).order_by("pk"):
+        for channel in active_channels(org):
             if not channel.matches(event):
                 continue
             build = channels.wecom_payload if channel.kind == WebhookKind.WECOM else channels.dingtalk_payload

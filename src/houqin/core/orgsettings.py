@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
+from copy import deepcopy
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -53,11 +54,14 @@ def register(setting: Setting) -> Setting:
 
 def value(org, key: str) -> Any:
     """The org's value of a registered setting, or its default."""
+    from . import orgcache
     from .models import OrgSetting
 
-    setting = REGISTRY[key]
-    stored = OrgSetting.objects.filter(org=org, key=key).values_list("value", flat=True).first()
-    return setting.default if stored is None else stored
+    def read():
+        stored = OrgSetting.objects.filter(org=org, key=key).values_list("value", flat=True).first()
+        return REGISTRY[key].default if stored is None else stored
+
+    return deepcopy(orgcache.remember(org, ("setting", key), read))  # a copy: callers may change tables
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldError, ValidationError
 from django.db import models, router
 from django.utils.translation import gettext_lazy as _
 
@@ -87,12 +87,26 @@ class OrgScopedModel(models.Model):
         super().full_clean(*args, **kwargs)
         self.validate_same_org()
 
+    def _held(self, field):
+        """The related row this instance holds for ``field`` (loaded by whoever set it), or None."""
+        related = field.get_cached_value(self, None) if field.is_cached(self) else None
+        return related if related is not None and related.pk == getattr(self, field.attname) else None
+
+    def clean_fields(self, exclude=None):
+        # A row the instance holds exists: Django's check would read each such foreign key again.
+        held = {f.name for f in self._meta.concrete_fields if f.is_relation and self._held(f) is not None}
+        super().clean_fields(exclude={*(exclude or ()), *held})
+
     def validate_constraints(self, exclude=None):
         """As Django's, but a per-organisation unique constraint on ``(org, field)`` (e.g. a code, a 工号) is
-        reported on ``field`` in words, so a form shows it next to that field instead of at the top."""
+        reported on ``field`` in words, so a form shows it next to that field instead of at the top; and the
+        check constraints are asked in one query, one by one only when one of them fails (to name it)."""
         using = router.db_for_write(self.__class__, instance=self)
         errors: dict = {}
         for model_class, constraints in self.get_constraints():
+            checks = [c for c in constraints if isinstance(c, models.CheckConstraint)]
+            if len(checks) > 1 and self._all_hold(model_class, checks, exclude, using):
+                constraints = [c for c in constraints if c not in checks]
             for constraint in constraints:
                 try:
                     constraint.validate(model_class, self, exclude=exclude, using=using)
@@ -107,6 +121,14 @@ class OrgScopedModel(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def _all_hold(self, model_class, checks, exclude, using) -> bool:
+        against = self._get_field_expression_map(meta=model_class._meta, exclude=exclude)
+        try:
+            # As each constraint: NULL passes (Q.check coalesces to true); the AND is false when one fails.
+            return models.Q(*(check.condition for check in checks)).check(against, using=using)
+        except FieldError:  # one names an excluded field: ask them one by one, as Django does
+            return False
+
     def validate_same_org(self) -> None:
         """Refuse links to another organisation's rows (Django checks foreign keys without scope)."""
         errors = {}
@@ -116,8 +138,11 @@ class OrgScopedModel(models.Model):
             related_id = getattr(self, field.attname)
             if related_id is None:
                 continue
+            held = self._held(field)
             related_org_id = (
-                field.related_model._base_manager.filter(pk=related_id).values_list("org_id", flat=True).first()
+                held.org_id
+                if held is not None
+                else field.related_model._base_manager.filter(pk=related_id).values_list("org_id", flat=True).first()
             )
             if related_org_id != self.org_id:
                 errors[field.name] = _("Choose an entry of this organisation.")

@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from . import orgsettings
+from . import orgcache, orgsettings
 from .models import CalendarDay, CalendarDayKind
 from .permissions import CALENDAR_MANAGE, Actor
 from .services import _require, _set_fields
@@ -138,12 +138,15 @@ class _Days:
     def is_working(self, day: date) -> bool:
         entries = self.entries_by_year.get(day.year)
         if entries is None:
-            entries = dict(CalendarDay.objects.filter(org=self.org, date__year=day.year).values_list("date", "kind"))
+            entries = orgcache.remember(self.org, ("calendar", day.year), lambda: self._read(day.year))
             self.entries_by_year[day.year] = entries
         kind = entries.get(day)
         if kind is not None:
             return kind == CalendarDayKind.WORKDAY
         return _nationally_working(day)
+
+    def _read(self, year: int) -> dict[date, str]:
+        return dict(CalendarDay.objects.filter(org=self.org, date__year=year).values_list("date", "kind"))
 
 
 def is_working_day(org, day: date) -> bool:

@@ -1,8 +1,6 @@
 """The one filter of each list: the page, the API, the Excel export and the facts use the same FilterSet."""
 
-from datetime import timedelta
-
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -145,13 +143,8 @@ class JobFilterSet(DateRangeFilters):
         return queryset.filter(sla_met_q() if value == "met" else sla_missed_q(timezone.now()))
 
     def filter_repeat(self, queryset, name, value):
-        earlier = Job.objects.filter(
-            location=OuterRef("location"),
-            category=OuterRef("category"),
-            reported_at__lt=OuterRef("reported_at"),
-            reported_at__gte=OuterRef("reported_at") - timedelta(days=REPEAT_DAYS),
-        ).exclude(state__in=(JobState.REJECTED, JobState.CANCELLED))
-        return queryset.filter(Exists(earlier)) if value else queryset.exclude(Exists(earlier))
+        # The flag is kept by services/repeats.py, which holds the rule.
+        return queryset.filter(is_repeat=value)
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(Q(code__icontains=value) | Q(description__icontains=value))

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from houqin.core import orgsettings, workcalendar
+from houqin.core import orgcache, orgsettings, workcalendar
+from houqin.core.models import Location
 
 from .choices import Urgency
 from .settings import SLA_COMPLETION, SLA_RESPONSE
@@ -31,16 +32,20 @@ def _hours(table: dict, category: str, urgency: str) -> Decimal:
     return Decimal(str(row[urgency]))
 
 
-def is_critical(location) -> bool:
+def is_critical(org, location) -> bool:
     """A critical place, or a place inside one (a 手术间 within the 手术部)."""
-    if location.is_critical:
-        return True
-    ancestors = location.ancestors() if location.depth > 1 else []
-    return any(place.is_critical for place in ancestors)
+    return location.is_critical or any(location.path.startswith(path) for path in _critical_paths(org))
+
+
+def _critical_paths(org) -> tuple[str, ...]:
+    def read():
+        return tuple(Location.objects.filter(org=org, is_critical=True).values_list("path", flat=True))
+
+    return orgcache.remember(org, ("maintenance.critical_paths",), read)
 
 
 def targets(org, *, category: str, urgency: str, location, reported_at: datetime) -> Targets:
-    wall_clock = urgency == Urgency.EMERGENCY or is_critical(location)
+    wall_clock = urgency == Urgency.EMERGENCY or is_critical(org, location)
     response = _hours(orgsettings.value(org, SLA_RESPONSE.key), category, urgency)
     completion = _hours(orgsettings.value(org, SLA_COMPLETION.key), category, urgency)
     response_due = workcalendar.add_working_hours(org, reported_at, response, wall_clock=wall_clock)

@@ -1,5 +1,7 @@
 """What every org API endpoint stands on: the same actor, permission table and restrict() as pages."""
 
+from copy import copy
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
@@ -10,6 +12,7 @@ from rest_framework.authentication import SessionAuthentication, TokenAuthentica
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.parsers import JSONParser
 
+from .. import orgcache
 from ..access import actor_for_request
 from ..permissions import restrict
 
@@ -30,6 +33,22 @@ class OrgAutoSchema(AutoSchema):
         return [ORG_CODE_PARAMETER, *super().get_override_parameters()]
 
 
+class OrgTokenAuthentication(TokenAuthentication):
+    """Token auth whose token → person lookup is remembered per organisation version (orgcache): deleting
+    a token or changing the person raises the version of their organisations."""
+
+    def authenticate(self, request):
+        self.org = getattr(request._request, "org", None)
+        return super().authenticate(request)
+
+    def authenticate_credentials(self, key):
+        if self.org is None:
+            return super().authenticate_credentials(key)
+        read = super().authenticate_credentials
+        user, token = orgcache.remember(self.org, ("token", key), lambda: read(key))
+        return copy(user), token
+
+
 class OrgViewSetMixin:
     """For viewsets under /api/v1/o/<org_code>/: ``view_permission`` to read, ``manage_permission`` to write.
 
@@ -41,7 +60,7 @@ class OrgViewSetMixin:
     manage_permission: str | None = None
     schema = OrgAutoSchema()
     # Token first: a refused request then gets 401 with "WWW-Authenticate: Token" instead of a bare 403.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [OrgTokenAuthentication, SessionAuthentication]
     parser_classes = [JSONParser]  # nested bodies (roles) have no form encoding
 
     def initial(self, request, *args, **kwargs):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from .. import orgcache
 from ..models import CalendarDay, CalendarDayKind, Location, Term, TermKind
 from .loader import DemoContext, register
 
@@ -71,6 +72,7 @@ def load_calendar(ctx: DemoContext) -> None:
     for model, rows in ((CalendarDay, new_days), (Term, new_terms)):
         if rows:
             model.history.bulk_history_create(model.objects.bulk_create(rows))
+    orgcache.changed(org.pk for org in ctx.orgs.values())  # bulk_create sends no signals
     hospital = ctx.orgs.get(HOSPITAL)
     # Marked once: a hospital whose admin has chosen its critical places is left as it is.
     if hospital is not None and not Location.objects.filter(org=hospital, is_critical=True).exists():

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from .. import orgcache
 from ..choices import LocationKind
 from ..models import Department, Location, Membership, Organization, RoleGrant, User
 from ..tenancy import scopes_disabled
@@ -255,6 +256,7 @@ def load_demo(size: str = FULL) -> DemoResult:
                         RoleGrant(org_id=membership.org_id, membership=membership, role=role, department=department)
                     )
         RoleGrant.objects.bulk_create(new_grants)
+        orgcache.changed(org_ids)  # bulk_create sends no signals
 
         for model, rows in (
             (Organization, new_orgs),

@@ -80,8 +80,10 @@ class Organization(TreeNode):
     short_name = models.CharField(_("short name"), max_length=30, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=OrgKind.choices)
     is_active = models.BooleanField(_("active"), default=True)
+    # Raised by orgcache.changed() (one UPDATE) whenever its people, roles or set-up change; never saved from here.
+    config_version = models.PositiveBigIntegerField(default=0, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["path", "depth"])
+    history = HistoricalRecords(excluded_fields=["path", "depth", "config_version"])
 
     # For restrict(): an organisation's own row stands for its org, and its path for its subtree.
     scope_fields = {"org": "pk", "org_path": "path"}
@@ -93,6 +95,14 @@ class Organization(TreeNode):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        if self.pk and not self._state.adding and kwargs.get("update_fields") is None:
+            # A row read before a change elsewhere must not put its older version back.
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name != "config_version"
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self) -> str:

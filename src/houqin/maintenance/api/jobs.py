@@ -11,7 +11,6 @@ from __future__ import annotations
 from functools import cached_property
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -21,26 +20,22 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
 
 from houqin.core.api.base import READ_ACTIONS, OrgViewSetMixin
 from houqin.core.api.serializers import OrgRowField
 from houqin.core.api.views import OrgWriteViewSet
 from houqin.core.models import Department, Location, Membership, mask_phone
 from houqin.core.permissions import restrict
-from houqin.core.selectors import sees_phones
+from houqin.core.selectors import org_names, sees_phones
 from houqin.core.workflow import events_for
 
 from .. import permissions as p
 from .. import services
 from ..choices import Cause, JobState, Urgency
 from ..filtersets import JobFilterSet
-from ..models import Incident, Job, JobPart
+from ..models import Incident, Job, JobAssignment, JobPart
 from ..selectors.jobs import category_labels, with_relations
-
-RELATED = ("location", "building", "reporter", "department", "party")
-JOB_COLUMNS = [
-    field.name for field in Job._meta.concrete_fields if field.name not in ("escalated_at", "created_by", "plan_due_on")
-]
 
 # Which permission-table action each endpoint needs (the service checks the row again).
 ACTION_PERMISSIONS = {
@@ -95,6 +90,28 @@ class JobPartSerializer(serializers.Serializer):
 
 def _ref(row) -> dict | None:
     return {"id": row.pk, "name": row.name} if row is not None else None
+
+
+def attach_rows(jobs: list[Job], *, parts: bool) -> list[Job]:
+    """Give each job what an answer shows besides its own columns, one query each for a whole page: the
+    technicians now on it as ``technician_rows`` (and its part lines as ``part_rows``)."""
+    by_job = {job.pk: job for job in jobs}
+    for job in jobs:
+        job.technician_rows, job.part_rows = [], []
+    technicians = JobAssignment._base_manager.filter(job_id__in=by_job, removed_at__isnull=True).order_by(
+        "-is_lead", "id"
+    )
+    for job_id, *row in technicians.values_list("job_id", "membership_id", "user_id", "is_lead"):
+        by_job[job_id].technician_rows.append(row)
+    if parts:
+        lines = JobPart._base_manager.filter(job_id__in=by_job).order_by("id")
+        for job_id, *row in lines.values_list("job_id", "name", "spec", "unit", "quantity", "unit_cost", "amount"):
+            by_job[job_id].part_rows.append(row)
+    return jobs
+
+
+def _named(pk: int | None, names: dict[int, str]) -> dict | None:
+    return {"id": pk, "name": names.get(pk, "")} if pk is not None else None
 
 
 class JobSerializer(serializers.Serializer):
@@ -152,15 +169,14 @@ class JobSerializer(serializers.Serializer):
     # schema documents (test_api_jobs checks that both name the same keys).
     def to_representation(self, job: Job) -> dict:
         context = self.context
-        assignments = getattr(job, "current_assignments", None)
-        if assignments is None:
-            assignments = list(job.assignments.filter(removed_at__isnull=True).select_related("user"))
+        assignments = job.technician_rows  # attach_rows(): (membership, user, is_lead), the lead first
+        names = context["names"]
         actor = context["actor"]
         phone = job.contact_phone
         if not (
             context["sees_phones"]
             or job.reporter_id == actor.user.pk
-            or any(a.user_id == actor.user.pk for a in assignments)
+            or any(user == actor.user.pk for _membership, user, _lead in assignments)
         ):
             phone = mask_phone(phone)
         return {
@@ -172,17 +188,17 @@ class JobSerializer(serializers.Serializer):
             "category": job.category,
             "category_label": context["category_labels"].get(job.category, job.category),
             "urgency": job.urgency,
-            "location": _ref(job.location),
-            "building": _ref(job.building) if job.building_id else None,
+            "location": _named(job.location_id, names.places),
+            "building": _named(job.building_id, names.places),
             "description": job.description,
-            "reporter": _ref(job.reporter) if job.reporter_id else None,
+            "reporter": _named(job.reporter_id, names.people),
             "reporter_name": job.reporter_name,
             "contact_phone": phone,
-            "department": _ref(job.department) if job.department_id else None,
-            "party": _ref(job.party) if job.party_id else None,
+            "department": _named(job.department_id, names.departments),
+            "party": _named(job.party_id, names.parties),
             "technicians": [
-                {"membership": a.membership_id, "user": a.user_id, "name": a.user.name, "is_lead": a.is_lead}
-                for a in assignments
+                {"membership": membership, "user": user, "name": names.people.get(user, ""), "is_lead": lead}
+                for membership, user, lead in assignments
             ],
             "reported_at": _when(job.reported_at),
             "response_due": _when(job.response_due),
@@ -221,14 +237,14 @@ class JobDetailSerializer(JobSerializer):
         data = super().to_representation(job)
         data["parts"] = [
             {
-                "name": part.name,
-                "spec": part.spec,
-                "unit": part.unit,
-                "quantity": _money(part.quantity),
-                "unit_cost": _money(part.unit_cost),
-                "amount": _money(part.amount),
+                "name": name,
+                "spec": spec,
+                "unit": unit,
+                "quantity": _money(quantity),
+                "unit_cost": _money(unit_cost),
+                "amount": _money(amount),
             }
-            for part in job.parts.all()
+            for name, spec, unit, quantity, unit_cost, amount in job.part_rows
         ]
         return data
 
@@ -400,13 +416,16 @@ class JobViewSet(OrgWriteViewSet):
         return [JSONParser()]
 
     def base_queryset(self):
-        queryset = with_relations(Job.objects.all())
-        if self.action in READ_ACTIONS:
-            # A read loads the names of the related rows only; a step keeps whole rows for its service.
-            queryset = queryset.only(*JOB_COLUMNS, *("{}__name".format(name) for name in RELATED))
-        if self.action != "list":
-            queryset = queryset.prefetch_related(Prefetch("parts", queryset=JobPart.objects.order_by("id")))
-        return queryset
+        # An answer shows the job's own columns, the related rows' names (org_names) and attach_rows();
+        # a step gives its service whole rows.
+        return Job.objects.all() if self.action in READ_ACTIONS else with_relations(Job.objects.all())
+
+    def paginate_queryset(self, queryset):
+        return attach_rows(super().paginate_queryset(queryset), parts=False)
+
+    def get_object(self):
+        job = super().get_object()
+        return attach_rows([job], parts=True)[0] if self.action in READ_ACTIONS else job
 
     def filter_queryset(self, queryset):
         # Only the list filters (one job is found by its id alone), and only when a filter is asked for.
@@ -425,6 +444,7 @@ class JobViewSet(OrgWriteViewSet):
             context.update(
                 actor=actor,
                 sees_phones=sees_phones(actor),
+                names=org_names(actor.org),
                 category_labels=self._labels,
                 state_labels={value: str(label) for value, label in JobState.choices},
                 now=timezone.now(),
@@ -447,7 +467,8 @@ class JobViewSet(OrgWriteViewSet):
         }.get(self.action, JobDetailSerializer)
 
     def read_response(self, instance, status_code=status.HTTP_200_OK, serializer_class=None):
-        return super().read_response(instance, status_code, serializer_class or JobDetailSerializer)
+        job = attach_rows([Job.objects.get(pk=instance.pk)], parts=True)[0]
+        return Response(JobDetailSerializer(job, context=self.get_serializer_context()).data, status=status_code)
 
     # Writes ------------------------------------------------------------------------------------------
 
@@ -457,7 +478,9 @@ class JobViewSet(OrgWriteViewSet):
             job = services.job_report(actor=self.actor, **data)
         except ValidationError as exc:
             raise _photo_errors(exc) from exc
-        return self.read_response(job, status.HTTP_201_CREATED)
+        # The service's row is the saved one, and a new job has nobody on it and no parts: nothing to reread.
+        job.technician_rows, job.part_rows = [], []
+        return Response(JobDetailSerializer(job, context=self.get_serializer_context()).data, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         job = self.get_object()

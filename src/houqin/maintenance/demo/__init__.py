@@ -24,6 +24,7 @@ from houqin.core.demo import DemoContext, register
 from houqin.core.models import Compensation, CompensationState, NumberSequence, OrgSetting, WorkflowEvent
 
 from ..models import Incident, Job, JobAssignment, JobPart, MaintenancePlan
+from ..services.repeats import refresh_all
 from ..settings import REFERENCE_PRICES
 from . import jobs, scenes
 from .base import OrgWorld, S, Script
@@ -91,6 +92,7 @@ def _load(world: OrgWorld) -> None:
         job.plan_id = job.plan.pk if job.plan else None
         job.incident_id = job.incident.pk if job.incident else None
     Job.objects.bulk_create(rows, batch_size=500)
+    refresh_all(world.org)  # bulk_create bypassed job_create, which flags repeat faults
     Job.history.bulk_history_create(rows, batch_size=500)
     for script, b in zip(scripts, built, strict=True):
         script.job = b.job

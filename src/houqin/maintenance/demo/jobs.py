@@ -256,9 +256,13 @@ def everyday(world: OrgWorld, count: int) -> list[Script]:
     days = _day_weights(world)
     total = sum(w for _d, w in days)
     scripts = []
+    # Systematic sampling: each day gets its share with the remainder carried on, so the counts follow the
+    # weights closely and no month of a small kindergarten is left empty by chance.
+    carry = rng.random()
     for day, weight in days:
-        expected = count * weight / total
-        n = int(expected) + (1 if rng.random() < expected - int(expected) else 0)
+        carry += count * weight / total
+        n = int(carry)
+        carry -= n
         for _n in range(n):
             reported = _moment(world, day)
             if reported >= world.now:
@@ -276,13 +280,20 @@ def everyday(world: OrgWorld, count: int) -> list[Script]:
                 reporter=reporter,
                 steps=[Step(reported, "report", reporter.user)],
             )
-            life(world, script, fault)
+            # A year without one rejected duplicate or one cancelled report is not believable, however small
+            # the site: one of each, a third and two thirds of the way through.
+            forced = {count // 3: REJECTED_ROLL, 2 * count // 3: CANCELLED_ROLL}.get(len(scripts))
+            life(world, script, fault, roll=forced)
             scripts.append(script)
     return scripts
 
 
-def life(world: OrgWorld, script: Script, fault: Fault) -> None:
-    """The steps after the report: dispatch, work, perhaps a hold or 返修, and the reporter's verdict."""
+REJECTED_ROLL, CANCELLED_ROLL = 0.0, 0.02  # what life()'s roll must be for a rejected, a cancelled job
+
+
+def life(world: OrgWorld, script: Script, fault: Fault, roll: float | None = None) -> None:
+    """The steps after the report: dispatch, work, perhaps a hold or 返修, and the reporter's verdict.
+    ``roll`` decides between rejected, cancelled and worked on (random unless given)."""
     rng, steps = world.rng, script.steps
     script.targets = sla.targets(
         world.org,
@@ -295,7 +306,7 @@ def life(world: OrgWorld, script: Script, fault: Fault) -> None:
     fast = script.urgency != U.NORMAL or targets.wall_clock
     reporter = script.reporter.user if script.reporter else None
     office = world.dispatcher()
-    roll = rng.random()
+    roll = rng.random() if roll is None else roll
     if roll < 0.015:
         at = world.working_moment(script.reported_at + timedelta(minutes=rng.randint(10, 90)))
         steps.append(Step(at, "reject", office, rng.choice(texts.REJECT_REASONS)))

@@ -31,9 +31,9 @@ def read_once() -> Iterator[None]:
             super().__init__(org)
             self.entries_by_year = calendars.setdefault(org.pk, {})  # filled a year at a time, then shared
 
-    def is_critical_once(location):
+    def is_critical_once(org, location):
         if location.pk not in critical:
-            critical[location.pk] = is_critical(location)
+            critical[location.pk] = is_critical(org, location)
         return critical[location.pk]
 
     orgsettings.value, workcalendar._Days, sla.is_critical = value_once, DaysOnce, is_critical_once

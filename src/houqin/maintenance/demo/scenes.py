@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from houqin.core import orgcache
 from houqin.core.choices import Role
 from houqin.core.models import Membership, RoleGrant, Term, TermKind, User
 from houqin.core.models.parties import PartyKind
@@ -88,6 +89,7 @@ def contractor_technicians(world: OrgWorld) -> None:
         grant = RoleGrant(org=world.org, membership=membership, role=Role.TECHNICIAN)
         RoleGrant.objects.bulk_create([grant])
         RoleGrant.history.bulk_history_create([grant])
+        orgcache.changed([world.org.pk])  # bulk_create sends no signals
     membership.user = user
     world.technicians.append(membership)
     world.titles[membership.pk] = title

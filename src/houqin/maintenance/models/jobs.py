@@ -110,6 +110,9 @@ class Job(OrgScopedModel):
     )
     rating_comment = models.CharField(_("comment"), max_length=200, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("sent back"), default=0)
+    # 重复故障: an earlier job (not rejected or cancelled) at the same place and category within REPEAT_DAYS.
+    # Stored, and kept true by services/repeats.py, so that lists and statistics need no probe per job.
+    is_repeat = models.BooleanField(_("repeat fault"), default=False, editable=False)
     # Where it came from
     plan = models.ForeignKey(
         "maintenance.MaintenancePlan",
@@ -132,7 +135,7 @@ class Job(OrgScopedModel):
         "core.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by")
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["is_repeat"])  # derived from other jobs: no event of its own
 
     scope_fields = {"own": "reporter", "assigned": _assigned_to, "department": "department"}
 
@@ -206,7 +209,30 @@ class Job(OrgScopedModel):
         ]
         indexes = [
             models.Index(fields=["org", "state", "completion_due"], name="mnt_job_state_due"),
-            models.Index(fields=["org", "reported_at"], name="mnt_job_reported"),
+            # A period's jobs (lists, facts, statistics). Every column the statistics page counts follows the
+            # (org, reported_at) that finds the period, so PostgreSQL reads its figures from this index alone.
+            models.Index(
+                fields=[
+                    "org",
+                    "reported_at",
+                    "category",
+                    "building",
+                    "department",
+                    "state",
+                    "urgency",
+                    "party",
+                    "total_cost",
+                    "rating",
+                    "reopen_count",
+                    "completion_due",
+                    "accepted_at",
+                    "finished_at",
+                    "is_repeat",
+                    "id",
+                ],
+                name="mnt_job_period",
+            ),
+            models.Index(fields=["org", "is_repeat", "reported_at"], name="mnt_job_repeat"),
             models.Index(fields=["org", "building", "reported_at"], name="mnt_job_building"),
             models.Index(fields=["org", "department", "reported_at"], name="mnt_job_department"),
             models.Index(fields=["org", "reporter", "reported_at"], name="mnt_job_reporter"),

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from houqin.core import attachments, dictionaries, numbering, orgsettings, tick
+from houqin.core import attachments, dictionaries, numbering, orgcache, orgsettings, tick
 from houqin.core.choices import Role
 from houqin.core.compensation import compensation_create
 from houqin.core.models import Department, Location, Membership, Organization, RoleGrant, User
@@ -27,6 +27,7 @@ from ..choices import Cause, JobSource, JobState, Urgency
 from ..filtersets import overdue_q
 from ..models import Job, JobAssignment, JobPart
 from ..settings import AUTO_CONFIRM_DAYS, CATEGORY, HOURLY_RATE
+from .repeats import is_repeat, refresh_repeats
 
 __all__ = [
     "job_accept",
@@ -62,8 +63,13 @@ def job_url(job: Job) -> str:
 
 def office_users(org, roles: Iterable[str] = (Role.DISPATCHER, Role.LOGISTICS_HEAD)) -> list[User]:
     """The people of ``org`` holding one of ``roles`` (who hear of new and overdue jobs)."""
-    grants = RoleGrant.objects.filter(org=org, role__in=list(roles), membership__is_active=True)
-    return list(User.objects.filter(pk__in=grants.values("membership__user"), is_active=True))
+    roles = tuple(sorted(roles))
+
+    def read():
+        grants = RoleGrant.objects.filter(org=org, role__in=roles, membership__is_active=True)
+        return tuple(User.objects.filter(pk__in=grants.values("membership__user"), is_active=True))
+
+    return list(orgcache.remember(org, ("maintenance.office_users", roles), read))
 
 
 def technicians(org):
@@ -112,7 +118,10 @@ def job_create(
         raise ValidationError({"location": _("This place is no longer in use.")})
     reported_at = reported_at or timezone.now()
     if department is None and reporter is not None:
-        membership = Membership.objects.filter(user=reporter, is_active=True).select_related("department").first()
+        if actor is not None and actor.user.pk == reporter.pk and not actor.via_bureau:
+            membership = actor.membership  # read with the actor
+        else:
+            membership = Membership.objects.filter(user=reporter, is_active=True).select_related("department").first()
         department = membership.department if membership else None
     targets = sla.targets(org, category=category, urgency=urgency, location=location, reported_at=reported_at)
     job = Job(
@@ -132,6 +141,7 @@ def job_create(
         response_due=targets.response_due,
         completion_due=targets.completion_due,
         wall_clock=targets.wall_clock,
+        is_repeat=is_repeat(org, location.pk, category, reported_at),
         created_by=actor.user if actor else None,
         **links,
     )
@@ -207,7 +217,7 @@ def job_update(
     _require(actor, job, p.JOB_DISPATCH)
     if not job.is_open:
         raise ValidationError(_("Only open jobs can be changed."))
-    changed = []
+    changed, old_category = [], job.category
     if category is not None and category != job.category:
         dictionaries.validate_code(job.org, CATEGORY.key, category, field_name="category", current=job.category)
         job.category = category
@@ -236,6 +246,10 @@ def job_update(
         job.full_clean()
         job.escalated_at = None if "completion_due" in changed else job.escalated_at
         job.save(update_fields=sorted({*changed, "escalated_at"}))
+    if "category" in changed:
+        # It leaves one category's jobs and joins another's: repeats after it (and its own flag) follow.
+        for code in (old_category, job.category):
+            refresh_repeats(job.org, location_id=job.location_id, category=code, since=job.reported_at)
     return job
 
 
@@ -329,6 +343,7 @@ def job_reject(*, actor: Actor, job: Job, reason: str) -> Job:
     """驳回: not a repair for the office (a duplicate, not ours); the reporter is told why."""
     job.closed_at = timezone.now()
     Job.WORKFLOW.apply(job, "reject", actor=actor, note=reason, also_save=["closed_at"])
+    refresh_repeats(job.org, location_id=job.location_id, category=job.category, since=job.reported_at)
     _tell_reporter(job, "maintenance.rejected", _("Repair {code} was rejected").format(code=job.code), reason)
     return job
 
@@ -338,6 +353,7 @@ def job_cancel(*, actor: Actor, job: Job, reason: str) -> Job:
     """取消: withdrawn by the reporter before work starts, or cancelled by the office."""
     job.closed_at = timezone.now()
     Job.WORKFLOW.apply(job, "cancel", actor=actor, note=reason, also_save=["closed_at"])
+    refresh_repeats(job.org, location_id=job.location_id, category=job.category, since=job.reported_at)
     notify(
         org=job.org,
         recipients=[a.user for a in job.assignments.filter(removed_at__isnull=True).select_related("user")],

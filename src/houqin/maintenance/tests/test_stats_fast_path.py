@@ -1,5 +1,5 @@
-"""The statistics page's PostgreSQL path (one pass with GROUPING SETS, repeat faults by a window) counts exactly
-what the portable queries and the job list's own FilterSet count."""
+"""The statistics page's PostgreSQL path (one pass with GROUPING SETS, technicians counted before their names are
+joined) counts exactly what the portable queries and the job list's own FilterSet count."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from django.db import connection
 from django.utils import timezone
 
 from houqin.core.choices import Role
-from houqin.core.tenancy import org_scope, scopes_disabled
+from houqin.core.tenancy import org_scope
 
+from .. import services
 from ..models import Job
 from ..selectors import stats
 from .factories import actor_of, advance, make_job
@@ -41,8 +42,8 @@ def repeats(world):
         make_job(world, category="electric")  # the same room, the first electric job: not a repeat
     with _at(2026, 4, 20, 9, 0):
         cancelled = make_job(world, category="electric")  # a repeat (20 days after the electric one)
-    with scopes_disabled():
-        Job.objects.filter(pk=cancelled.pk).update(state="cancelled")
+    with org_scope(world.org_a):
+        services.job_cancel(actor=actor_of(world.member(Role.DISPATCHER)), job=cancelled, reason="报错了")
     with _at(2026, 4, 25, 9, 0):
         make_job(world, category="electric")  # 25 days after 31 March: a repeat; the cancelled one is not a cause
     with _at(2026, 4, 30, 10, 0):
@@ -56,9 +57,10 @@ def _compare(world, params):
         jobs = stats.filtered_jobs(actor, params)
         now = timezone.now()
         portable = stats._grouped(jobs, now)
-        fast = stats._grouped_pg(jobs, now)
+        *fast, ids = stats._grouped_pg(jobs, now, params["start"], params["end"])
         listed = stats.filtered_jobs(actor, {**params, "repeat": "true"}).count()
-        return portable, fast, listed, stats._repeat_count_pg(jobs), stats._medians_pg(jobs), jobs
+        technicians = (stats._technicians(jobs), stats._technicians_pg(jobs, ids) if ids else [])
+        return portable, fast, listed, technicians, stats._medians_pg(jobs), jobs
 
 
 def _month(rows):
@@ -83,7 +85,7 @@ def test_repeat_faults_count_as_the_list_filters_them(world, repeats):
     ],
 )
 def test_the_one_pass_figures_equal_the_portable_ones(world, repeats, params):
-    portable, fast, listed, repeat, medians, jobs = _compare(world, params)
+    portable, fast, listed, (p_technicians, f_technicians), medians, jobs = _compare(world, params)
     p_totals, p_category, p_building, p_month, p_department = portable
     f_totals, f_category, f_building, f_month, f_department = fast
     assert f_totals == p_totals
@@ -91,7 +93,8 @@ def test_the_one_pass_figures_equal_the_portable_ones(world, repeats, params):
     assert f_building == [dict(row) for row in p_building]
     assert f_department == [dict(row) for row in p_department]
     assert _month(f_month) == _month(p_month)
-    assert repeat == listed
+    assert f_totals["repeat"] == listed
+    assert f_technicians == p_technicians
     assert medians == (
         stats._median(jobs, "reported_at", "accepted_at"),
         stats._median(jobs, "reported_at", "finished_at"),
@@ -101,6 +104,18 @@ def test_the_one_pass_figures_equal_the_portable_ones(world, repeats, params):
 @postgres_only
 def test_an_empty_period_gives_zeros_not_errors(world, repeats):
     empty = {"start": date(2025, 1, 1), "end": date(2025, 1, 2)}
-    portable, fast, listed, repeat, medians, _jobs = _compare(world, empty)
-    assert fast[0]["total"] == portable[0]["total"] == 0 and fast[1:] == ([], [], [], [])
-    assert repeat == listed == 0 and medians == (None, None)
+    portable, fast, listed, technicians, medians, _jobs = _compare(world, empty)
+    assert fast[0]["total"] == portable[0]["total"] == 0 and fast[1:] == [[], [], [], []]
+    assert fast[0]["repeat"] == listed == 0 and technicians == ([], []) and medians == (None, None)
+
+
+@postgres_only
+def test_the_average_rating_is_the_one_avg_gives(world):
+    """The one-pass path divides a sum of ratings by their count: the same number as AVG, to the last digit."""
+    with _at(2026, 3, 2, 9, 0):
+        done = [advance(world, make_job(world), "done") for _rating in range(7)]
+    with org_scope(world.org_a):
+        for job, rating in zip(done, [5, 4, 4, 3, 5, 2, 4], strict=True):
+            Job.objects.filter(pk=job.pk).update(rating=rating)  # 27 / 7
+    portable, fast, *_rest = _compare(world, {"start": START, "end": END})
+    assert fast[0]["rating"] == portable[0]["rating"] == 27 / 7 and fast[0]["rated"] == 7
