@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from houqin.core import dictionaries, orgsettings
 from houqin.core.facts import query
-from houqin.core.models import Department, Location, User
+from houqin.core.models import User
 from houqin.core.permissions import Actor, restrict
+from houqin.core.selectors import OrgNames, org_names
 
 from .. import permissions as p
 from ..choices import OPEN_STATES, JobState, Urgency
@@ -180,7 +181,7 @@ def _month_starts(start: date, end: date) -> list[datetime]:
     return [datetime(month // 12, month % 12 + 1, 1, tzinfo=SHANGHAI) for month in range(first, last + 1)]
 
 
-def _grouped_pg(jobs, now, start: date, end: date):
+def _grouped_pg(jobs, now, start: date, end: date, names: OrgNames):
     """What ``_grouped`` gives, in one statement over the period's jobs (PostgreSQL's GROUPING SETS): the jobs
     come from the same FilterSet and the conditions from the same Q objects; only the grouping is written in SQL.
     Also gives the lowest and highest id among the jobs (None when there are none), which bound the technicians'
@@ -296,15 +297,11 @@ def _grouped_pg(jobs, now, start: date, end: date):
             row["department"] or 0,
         ),
     )[:30]
-    _names(by_building, "building", Location)
-    _names(by_department, "department", Department)
+    for row in by_building:
+        row["building__name"] = names.places.get(row["building"])
+    for row in by_department:
+        row["department__name"] = names.departments.get(row["department"])
     return totals, by_category, by_building, by_month, by_department, ids
-
-
-def _names(rows: list[dict], key: str, model) -> None:
-    names = dict(model.objects.filter(pk__in=[row[key] for row in rows if row[key]]).values_list("pk", "name"))
-    for row in rows:
-        row[key + "__name"] = names.get(row[key])
 
 
 def _medians_pg(jobs) -> tuple[timedelta | None, timedelta | None]:
@@ -379,7 +376,7 @@ def job_stats(actor: Actor, *, start: date, end: date, building=None, department
                 # A year of a big site's jobs is sorted and hashed in memory rather than on disk.
                 cursor.execute("SET LOCAL work_mem = '64MB'")
             totals, by_category_rows, building_rows, month_rows, department_rows, ids = _grouped_pg(
-                jobs, now, start, end
+                jobs, now, start, end, org_names(actor.org)
             )
             response_median, completion_median = _medians_pg(jobs)
             technician_rows = _technicians_pg(jobs, ids) if ids else []

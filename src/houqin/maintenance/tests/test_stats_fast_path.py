@@ -12,6 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from houqin.core.choices import Role
+from houqin.core.selectors import org_names
 from houqin.core.tenancy import org_scope
 
 from .. import services
@@ -57,7 +58,7 @@ def _compare(world, params):
         jobs = stats.filtered_jobs(actor, params)
         now = timezone.now()
         portable = stats._grouped(jobs, now)
-        *fast, ids = stats._grouped_pg(jobs, now, params["start"], params["end"])
+        *fast, ids = stats._grouped_pg(jobs, now, params["start"], params["end"], org_names(world.org_a))
         listed = stats.filtered_jobs(actor, {**params, "repeat": "true"}).count()
         technicians = (stats._technicians(jobs), stats._technicians_pg(jobs, ids) if ids else [])
         return portable, fast, listed, technicians, stats._medians_pg(jobs), jobs
