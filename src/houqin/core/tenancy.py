@@ -93,9 +93,16 @@ class OrgScopedModel(models.Model):
         return related if related is not None and related.pk == getattr(self, field.attname) else None
 
     def clean_fields(self, exclude=None):
-        # A row the instance holds exists: Django's check would read each such foreign key again.
-        held = {f.name for f in self._meta.concrete_fields if f.is_relation and self._held(f) is not None}
-        super().clean_fields(exclude={*(exclude or ()), *held})
+        # Django reads each linked row to see that it exists. A row the instance holds exists; a link to an
+        # organisation's row is read by validate_same_org() anyway, which refuses a missing one too.
+        known = {
+            f.name
+            for f in self._meta.concrete_fields
+            if f.is_relation
+            and getattr(self, f.attname) is not None
+            and (issubclass(f.related_model, OrgScopedModel) or self._held(f) is not None)
+        }
+        super().clean_fields(exclude={*(exclude or ()), *known})
 
     def validate_constraints(self, exclude=None):
         """As Django's, but a per-organisation unique constraint on ``(org, field)`` (e.g. a code, a 工号) is

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from .models.workflow import WorkflowEvent
@@ -141,14 +141,22 @@ class Workflow:
         self._require_actor(actor, context)
         if actor is not None and (not actor.can(transition.permission) or actor.via_bureau):
             raise PermissionDenied
-        with transaction.atomic():
-            self._check(obj, transition, actor, note, context)
-            setattr(obj, self.state_field, transition.target)
-            obj.full_clean()
-            obj.save()
-            if actor is not None and not self._permitted(obj, actor, transition):
-                raise PermissionDenied  # e.g. an ``own`` scope on a record made for someone else
-            return self._record(obj, transition, "", actor, note, context.get("on_behalf_of"))
+        try:
+            with transaction.atomic():
+                self._check(obj, transition, actor, note, context)
+                setattr(obj, self.state_field, transition.target)
+                # Unique and check constraints are the database's to enforce at the insert: asking first
+                # would cost a query each on every creation to catch what almost never happens.
+                obj.full_clean(validate_unique=False, validate_constraints=False)
+                obj.save()
+                if actor is not None and not self._permitted(obj, actor, transition):
+                    raise PermissionDenied  # e.g. an ``own`` scope on a record made for someone else
+                return self._record(obj, transition, "", actor, note, context.get("on_behalf_of"))
+        except IntegrityError:
+            # Rolled back; name the broken constraint the way a form would.
+            obj.validate_unique()
+            obj.validate_constraints()
+            raise
 
     def apply(
         self, obj, action: str, *, actor: Actor | None, note: str = "", also_save: Iterable[str] = (), **context

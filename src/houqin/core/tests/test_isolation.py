@@ -724,24 +724,26 @@ CONTROL_CASES = [
 ORG_A_SECRETS = ("甲小学", "总务处", "101教室")  # names of org-A rows that must not appear in a refusal
 
 
-def _assert_unchanged(before, route, method, who):
+def _assert_unchanged(before, route, methods, who):
+    # Taken once around all of a route's requests (each _state() reads every table): any change fails, and
+    # the message names the requests, one of which made it.
     after = _state()
     changed = [key for key in before if before[key] != after[key]]
-    assert not changed, "{} {} as {} changed {}".format(method, route, who, changed)
+    assert not changed, "{} {} as {} changed {}".format("/".join(methods), route, who, changed)
 
 
 @pytest.mark.parametrize("route", ROUTE_CASES)
 def test_org_b_admin_cannot_reach_org_a(world, login, route):
     client = login(world.member_b)
+    before = _state()
     for method in _methods(route):
-        before = _state()
         response = _send(client, route, _url(route, world), method, world)
         assert response.status_code in (404, 405), "{} {} as org-B admin: {}".format(
             method, route, response.status_code
         )
         body = response.content.decode(errors="replace")
         assert not any(secret in body for secret in ORG_A_SECRETS), "{} {} shows org-A data".format(method, route)
-        _assert_unchanged(before, route, method, "org-B admin")
+    _assert_unchanged(before, route, _methods(route), "org-B admin")
 
 
 # URL parameters that name something registered in code (the same in every organisation), not an org-A row.
@@ -754,8 +756,8 @@ NOT_ROW_PARAMS = {"key": "a registered dictionary key (dictionaries.REGISTRY)"}
 def test_org_b_admin_cannot_use_org_a_ids_in_its_own_org(world, login, route):
     """The same org-A ids under org B's own address, where the org-B admin may do everything."""
     client = login(world.member_b)
+    before = _state()
     for method in _methods(route):
-        before = _state()
         response = _send(client, route, _url(route, world, org_code="org-b"), method, world)
         allowed = {404, 405}
         if route.is_api and method.lower() not in route.drf_actions:
@@ -763,14 +765,14 @@ def test_org_b_admin_cannot_use_org_a_ids_in_its_own_org(world, login, route):
         assert response.status_code in allowed, "{} {} (org-B address, org-A id): {}".format(
             method, route, response.status_code
         )
-        _assert_unchanged(before, route, method, "org-B admin in org B")
+    _assert_unchanged(before, route, _methods(route), "org-B admin in org B")
 
 
 @pytest.mark.parametrize("route", ROUTE_CASES)
 def test_bureau_reads_org_a_and_writes_nothing(world, login, route):
     client = login(world.bureau_member)
+    before = _state()
     for method in _methods(route):
-        before = _state()
         response = _send(client, route, _url(route, world), method, world)
         is_read, action = _required_action(route, method)
         # A POST-only page (get_status 405) has no read, whatever action guards it.
@@ -780,19 +782,19 @@ def test_bureau_reads_org_a_and_writes_nothing(world, login, route):
             assert response.status_code in (403, 404, 405), "{} {} as bureau: {}".format(
                 method, route, response.status_code
             )
-        _assert_unchanged(before, route, method, "bureau")
+    _assert_unchanged(before, route, _methods(route), "bureau")
 
 
 @pytest.mark.parametrize("route", [case for case in ROUTE_CASES if not _target(case.values[0]).public])
 def test_anonymous_is_sent_to_login(world, client, route):
+    before = _state()
     for method in _methods(route):
-        before = _state()
         response = _send(client, route, _url(route, world), method, world)
         if route.is_api:
             assert response.status_code in (401, 403), "{} {}: {}".format(method, route, response.status_code)
         elif response.status_code != 405:
             assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
-        _assert_unchanged(before, route, method, "anonymous")
+    _assert_unchanged(before, route, _methods(route), "anonymous")
 
 
 @pytest.mark.parametrize("route,method", CONTROL_CASES)

@@ -132,6 +132,19 @@ def test_creation_for_someone_else_is_refused(world, scope):
         SampleRequest.WORKFLOW.start(sample, "create", actor=staff)
 
 
+def test_a_creation_breaking_a_constraint_is_refused_on_the_field_and_saves_nothing(world, scope):
+    # start() leaves unique and check constraints to the database; the refusal still names the field.
+    first = make_sample(world)
+    staff = actor_of(world, Role.STAFF)
+    again = SampleRequest(org=world.org_a, number=first.number, title="x", requester=staff.membership)
+    with pytest.raises(ValidationError) as refused:
+        SampleRequest.WORKFLOW.start(again, "create", actor=staff)
+    assert list(refused.value.message_dict) == ["number"]
+    assert again.pk is None
+    assert SampleRequest.objects.count() == 1
+    assert WorkflowEvent.objects.count() == 1
+
+
 def test_guards_refuse_with_their_message(world, scope):
     sample = make_sample(world, amount=None)
     with pytest.raises(ValidationError, match="Enter an amount above zero before submitting"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +23,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from houqin.core import rows
 from houqin.core.api.base import READ_ACTIONS, OrgViewSetMixin
 from houqin.core.api.serializers import OrgRowField
 from houqin.core.api.views import OrgWriteViewSet
@@ -54,8 +56,8 @@ ACTION_PERMISSIONS = {
 }
 
 
-def _when(value) -> str | None:
-    return timezone.localtime(value).isoformat() if value is not None else None
+def _when(value, zone=None) -> str | None:
+    return value.astimezone(zone or timezone.get_current_timezone()).isoformat() if value is not None else None
 
 
 def _money(value) -> str | None:
@@ -92,20 +94,32 @@ def _ref(row) -> dict | None:
     return {"id": row.pk, "name": row.name} if row is not None else None
 
 
+# An answer's rows by fixed statements (core.rows): the ORM only decides which jobs.
+JOB_ROWS = rows.Select(Job)
+TECHNICIAN_ROWS = rows.Select(
+    JobAssignment,
+    ["job_id", "membership_id", "user_id", "is_lead"],
+    key="job_id",
+    where="removed_at IS NULL",
+    order="is_lead DESC, id",
+)
+PART_ROWS = rows.Select(
+    JobPart, ["job_id", "name", "spec", "unit", "quantity", "unit_cost", "amount"], key="job_id", order="id"
+)
+
+
 def attach_rows(jobs: list[Job], *, parts: bool) -> list[Job]:
-    """Give each job what an answer shows besides its own columns, one query each for a whole page: the
-    technicians now on it as ``technician_rows`` (and its part lines as ``part_rows``)."""
+    """Give each job what an answer shows besides its own columns, one statement each for a whole page:
+    the technicians now on it as ``technician_rows`` (and its part lines as ``part_rows``)."""
     by_job = {job.pk: job for job in jobs}
     for job in jobs:
         job.technician_rows, job.part_rows = [], []
-    technicians = JobAssignment._base_manager.filter(job_id__in=by_job, removed_at__isnull=True).order_by(
-        "-is_lead", "id"
-    )
-    for job_id, *row in technicians.values_list("job_id", "membership_id", "user_id", "is_lead"):
+    if not jobs:
+        return jobs
+    for job_id, *row in TECHNICIAN_ROWS.rows(list(by_job)):
         by_job[job_id].technician_rows.append(row)
     if parts:
-        lines = JobPart._base_manager.filter(job_id__in=by_job).order_by("id")
-        for job_id, *row in lines.values_list("job_id", "name", "spec", "unit", "quantity", "unit_cost", "amount"):
+        for job_id, *row in PART_ROWS.rows(list(by_job)):
             by_job[job_id].part_rows.append(row)
     return jobs
 
@@ -172,6 +186,7 @@ class JobSerializer(serializers.Serializer):
         assignments = job.technician_rows  # attach_rows(): (membership, user, is_lead), the lead first
         names = context["names"]
         actor = context["actor"]
+        zone = context["zone"]
         phone = job.contact_phone
         if not (
             context["sees_phones"]
@@ -200,16 +215,16 @@ class JobSerializer(serializers.Serializer):
                 {"membership": membership, "user": user, "name": names.people.get(user, ""), "is_lead": lead}
                 for membership, user, lead in assignments
             ],
-            "reported_at": _when(job.reported_at),
-            "response_due": _when(job.response_due),
-            "completion_due": _when(job.completion_due),
+            "reported_at": _when(job.reported_at, zone),
+            "response_due": _when(job.response_due, zone),
+            "completion_due": _when(job.completion_due, zone),
             "wall_clock": job.wall_clock,
-            "dispatched_at": _when(job.dispatched_at),
-            "accepted_at": _when(job.accepted_at),
-            "started_at": _when(job.started_at),
-            "finished_at": _when(job.finished_at),
-            "confirmed_at": _when(job.confirmed_at),
-            "closed_at": _when(job.closed_at),
+            "dispatched_at": _when(job.dispatched_at, zone),
+            "accepted_at": _when(job.accepted_at, zone),
+            "started_at": _when(job.started_at, zone),
+            "finished_at": _when(job.finished_at, zone),
+            "confirmed_at": _when(job.confirmed_at, zone),
+            "closed_at": _when(job.closed_at, zone),
             "overdue": job.is_overdue(context["now"]),
             "hold_reason": job.hold_reason,
             "work_done": job.work_done,
@@ -421,11 +436,21 @@ class JobViewSet(OrgWriteViewSet):
         return Job.objects.all() if self.action in READ_ACTIONS else with_relations(Job.objects.all())
 
     def paginate_queryset(self, queryset):
-        return attach_rows(super().paginate_queryset(queryset), parts=False)
+        # The page's ids by the ORM (scope, filters, cursor), the rows by one fixed statement.
+        page = super().paginate_queryset(queryset.values("id", "reported_at"))
+        return attach_rows(JOB_ROWS.instances([row["id"] for row in page]), parts=False)
 
     def get_object(self):
-        job = super().get_object()
-        return attach_rows([job], parts=True)[0] if self.action in READ_ACTIONS else job
+        if self.action not in READ_ACTIONS:
+            return super().get_object()
+        try:
+            visible = self.get_queryset().filter(pk=self.kwargs["pk"]).values("id")
+        except (TypeError, ValueError, ValidationError):
+            raise Http404 from None
+        found = JOB_ROWS.instances(visible)
+        if not found:
+            raise Http404
+        return attach_rows(found, parts=True)[0]
 
     def filter_queryset(self, queryset):
         # Only the list filters (one job is found by its id alone), and only when a filter is asked for.
@@ -438,6 +463,10 @@ class JobViewSet(OrgWriteViewSet):
         return category_labels(self.request.org)
 
     def get_serializer_context(self):
+        return self._context  # the same for the input and the answer of a write: worked out once
+
+    @cached_property
+    def _context(self) -> dict:
         context = super().get_serializer_context()
         actor = getattr(self, "actor", None)
         if actor is not None:
@@ -448,6 +477,7 @@ class JobViewSet(OrgWriteViewSet):
                 category_labels=self._labels,
                 state_labels={value: str(label) for value, label in JobState.choices},
                 now=timezone.now(),
+                zone=timezone.get_current_timezone(),
                 url_prefix=reverse("maintenance:job_detail", args=[actor.org.code, 0])[:-2],
             )
         return context
@@ -467,7 +497,7 @@ class JobViewSet(OrgWriteViewSet):
         }.get(self.action, JobDetailSerializer)
 
     def read_response(self, instance, status_code=status.HTTP_200_OK, serializer_class=None):
-        job = attach_rows([Job.objects.get(pk=instance.pk)], parts=True)[0]
+        job = attach_rows(JOB_ROWS.instances([instance.pk]), parts=True)[0]
         return Response(JobDetailSerializer(job, context=self.get_serializer_context()).data, status=status_code)
 
     # Writes ------------------------------------------------------------------------------------------
