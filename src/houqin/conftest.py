@@ -46,6 +46,11 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
+    return build_world()
+
+
+def build_world() -> World:
+    """The rows of ``world``; test_isolation.py builds them once per module instead of once per test."""
     bureau = make_org("bureau", "青阳区教育局", OrgKind.BUREAU)
     org_a = make_org("org-a", "甲小学", OrgKind.SCHOOL, parent=bureau)
     org_b = make_org("org-b", "乙医院", OrgKind.HOSPITAL)

@@ -1,5 +1,7 @@
-"""Request plumbing: the organisation scope from the URL, and the first-login password change."""
+"""Request plumbing: the organisation scope from the URL, the first-login password change, and keeping a
+used session alive."""
 
+import time
 from functools import cache
 
 from django.db import connection
@@ -11,6 +13,32 @@ from django.utils.translation import gettext as _
 from . import orgcache
 from .models import Organization
 from .tenancy import org_scope, scopes_disabled
+
+
+class SessionRenewalMiddleware:
+    """A session ends SESSION_COOKIE_AGE after its last request: a request renews it (a new expiry in the
+    database and in the cookie) when the last renewal is a minute old. Saving it on every request, as
+    SESSION_SAVE_EVERY_REQUEST does, cost each page a write and a commit."""
+
+    RENEW_AFTER = 60  # seconds: the idle limit is kept to within a minute
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = request.session
+        # Only a session this request already read (a logged-in person's): loading one to renew it would
+        # add a query to every request.
+        used = session.accessed and session.session_key and not session.is_empty()
+        if used and time.time() - session.get("renewed_at", 0) >= self.RENEW_AFTER:
+            mark_renewed(session)
+        return response
+
+
+def mark_renewed(session) -> None:
+    """The session was just saved with a new expiry (a renewal, or the login that made it)."""
+    session["renewed_at"] = int(time.time())
 
 
 class OrgScopeMiddleware:

@@ -1,4 +1,5 @@
-"""Write logins, failed logins, lockouts and logouts to the security log (org_admin reads it)."""
+"""Write logins, failed logins, lockouts and logouts to the security log (org_admin reads it); a login renews
+the session."""
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
@@ -6,12 +7,15 @@ from django.dispatch import receiver
 
 from .auth import users_for_identifier
 from .choices import SecurityEventKind
+from .middleware import mark_renewed
 from .services import security_event_record
 
 
 @receiver(user_logged_in)
 def on_login(sender, request, user, **kwargs):
     security_event_record(kind=SecurityEventKind.LOGIN, request=request, user=user)
+    if hasattr(request, "session"):
+        mark_renewed(request.session)  # the login saves the session with a fresh expiry
 
 
 @receiver(user_logged_out)

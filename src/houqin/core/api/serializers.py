@@ -21,12 +21,13 @@ class OrgRowField(serializers.PrimaryKeyRelatedField):
     another organisation is "not found" like an id that does not exist.
     """
 
-    def __init__(self, model, **kwargs):
+    def __init__(self, model, select_related: tuple[str, ...] = (), **kwargs):
         self.model = model
+        self.select_related = select_related  # rows the service will follow from this one, read in the same query
         super().__init__(**kwargs)
 
     def get_queryset(self):
-        return self.model.objects.all()
+        return self.model.objects.select_related(*self.select_related)
 
 
 def _active_or_current(serializer: serializers.Serializer, value, field_name: str):

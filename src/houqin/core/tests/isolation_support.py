@@ -3,6 +3,9 @@
 A module maps its routes in ``<app>/tests/isolation.py``: ``PAGES`` and ``API`` (URL name → ``T``), the
 read actions the bureau has on them (``BUREAU_READS``), and ``make_rows(world)`` making the org-A rows the
 routes reach (stored on ``world``). The walk finds these modules itself, so core imports no module.
+
+``make_rows`` runs once per test module (the walk's ``shared_world``), and every module's rows are there for
+every route's tests: a row made here must leave the other routes' controls (writes, deletes) succeeding.
 """
 
 from __future__ import annotations

@@ -1,9 +1,14 @@
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from houqin.core.choices import Role, SecurityEventKind
@@ -92,9 +97,29 @@ def test_password_rules_refuse_weak_passwords(world, client, weak):
     assert member.user.check_password(PASSWORD)
 
 
-def test_sessions_expire_when_idle():
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+def test_a_used_session_lives_on_an_idle_one_ends_and_renewal_writes_at_most_once_a_minute(world, login):
     assert settings.SESSION_COOKIE_AGE == 8 * 60 * 60
+    home = reverse("core:location_list", args=["org-a"])  # a page that writes nothing to the session itself
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        client = login(world.member(Role.STAFF))
+
+        def expiry():
+            return Session.objects.get(session_key=client.session.session_key).expire_date
+
+        assert expiry() == start + timedelta(hours=8)
+        clock.shift(30)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(home).status_code == 200
+        writes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+        assert not [sql for sql in writes if "django_session" in sql]  # half a minute after the login: nothing
+        assert expiry() == start + timedelta(hours=8)
+        clock.shift(7 * 60 * 60)  # busy all day: a request within the limit keeps it alive
+        assert client.get(home).status_code == 200
+        assert expiry() == start + timedelta(hours=7, seconds=30) + timedelta(hours=8)
+        clock.shift(8 * 60 * 60 + 1)  # idle longer than the limit: logged out
+        response = client.get(home)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
 def test_security_log_shows_this_orgs_events_only_to_org_admin(world, client, login):

@@ -14,27 +14,38 @@ Expected:
 - anonymous: sent to the login page (pages) or refused (API), no row changed.
 - the control: org A's org_admin gets 200 on every GET and a successful, data-changing response on
   every write below, so the writes above were real attempts that would have changed data if allowed.
+
+The world and all its org-A rows are made once per module (``shared_world``); each test runs in a savepoint
+inside that transaction, so it starts from exactly those rows, and what it writes is rolled back.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
 import importlib
 import importlib.util
 import json
 import re
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from io import BytesIO
+from unittest import mock
 
 import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, connections, transaction
+from django.db.models.sql.compiler import SQLCompiler
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
-from houqin.core import approvals
+from houqin.conftest import build_world
+from houqin.core import approvals, orgcache
 from houqin.core.access import build_actor
 from houqin.core.api.base import OrgViewSetMixin
 from houqin.core.choices import LocationKind, Role
@@ -110,13 +121,9 @@ def _staff(w):
     return w.member(Role.STAFF)
 
 
-@pytest.fixture(autouse=True)
-def notification_rows(request):
-    """An unread notification of org A's admin, a group robot and a failed delivery of org A, made before
-    any state is taken, so the notification routes have org-A rows to reach."""
-    if "world" not in request.fixturenames:
-        return
-    w = request.getfixturevalue("world")
+def _notification_rows(w):
+    """An unread notification of org A's admin, a group robot and a failed delivery of org A, so the
+    notification routes have org-A rows to reach."""
     with scopes_disabled():
         admin = w.member(Role.ORG_ADMIN).user
         Notification.objects.create(org=w.org_a, recipient=admin, event="isolation.check", title="总务处报修待派单")
@@ -131,13 +138,9 @@ def notification_rows(request):
         )
 
 
-@pytest.fixture(autouse=True)
-def approval_rows(request):
-    """Org A's approvals, made before any state is taken: a rule, a request of the staff member waiting for
-    the admin, one of the admin waiting for the leader, and a later delegation of the admin's."""
-    if "world" not in request.fixturenames:
-        return
-    w = request.getfixturevalue("world")
+def _approval_rows(w):
+    """Org A's approvals: a rule, a request of the staff member waiting for the admin, one of the admin
+    waiting for the leader, and a later delegation of the admin's."""
     with org_scope(w.org_a):
         admin, staff = (build_actor(w.member(role).user, w.org_a) for role in (Role.ORG_ADMIN, Role.STAFF))
         w.approval_rule = approvals.approval_rule_save(
@@ -159,24 +162,16 @@ def approval_rows(request):
         )
 
 
-@pytest.fixture(autouse=True)
-def calendar_rows(request):
+def _calendar_rows(w):
     """A day off and a winter break of org A, for the calendar pages' edit and delete routes."""
-    if "world" not in request.fixturenames:
-        return
-    w = request.getfixturevalue("world")
     with scopes_disabled():
         CalendarDay.objects.create(org=w.org_a, date="2027-01-01", kind="holiday", name="总务处元旦")
         Term.objects.create(org=w.org_a, name="2027 寒假", kind="winter_break", start="2027-01-23", end="2027-02-21")
 
 
-@pytest.fixture(autouse=True)
-def party_rows(request):
-    """An outside party of org A with a licence and a contact, and a photo of org A's room, made before any
-    state is taken, so the party and attachment routes have org-A rows to reach."""
-    if "world" not in request.fixturenames:
-        return
-    w = request.getfixturevalue("world")
+def _party_rows(w):
+    """An outside party of org A with a licence and a contact, and a photo of org A's room, so the party and
+    attachment routes have org-A rows to reach."""
     party = make_party(w.org_a, "总务处物业公司")
     with scopes_disabled():
         PartyLicence.objects.create(org=w.org_a, party=party, kind="business_licence", number="91110000600037341L")
@@ -184,12 +179,8 @@ def party_rows(request):
     make_attachment(w.room_a, w.member(Role.ORG_ADMIN).user)
 
 
-@pytest.fixture(autouse=True)
-def compensation_rows(request):
+def _compensation_rows(w):
     """An open compensation the staff member of org A owes, for the settle page."""
-    if "world" not in request.fixturenames:
-        return
-    w = request.getfixturevalue("world")
     with scopes_disabled():
         w.compensation = Compensation.objects.create(
             org=w.org_a, person=_staff(w), amount=Decimal("30.00"), reason="总务处门锁", recorded_by=_staff(w).user
@@ -502,17 +493,58 @@ MODULE_MODELS = [
 ]
 
 
+# The world and its rows ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shared_media(tmp_path_factory):
+    """The files of the shared rows (the room's photo); each test works on its own copy (``media_root``)."""
+    return tmp_path_factory.mktemp("isolation-media")
+
+
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker, shared_media):
+    """The world with every org-A row the routes reach (the foundation's, then each module's), made once per
+    module and worker in a transaction that stays open until the module's last test and is then rolled back.
+    Each test's own transaction (``db``) is a savepoint inside it, as with Django's ``setUpTestData``."""
+    with django_db_blocker.unblock():
+        atomics = {alias: transaction.atomic(using=alias) for alias in connections}
+        for atomic in atomics.values():
+            atomic.__enter__()
+        try:
+            # As in a test: nothing remembered about organisations (clean_org_cache), files in a temporary directory.
+            with override_settings(MEDIA_ROOT=shared_media), mock.patch.object(orgcache, "enabled", False):
+                w = build_world()
+                for make_rows in (_notification_rows, _approval_rows, _calendar_rows, _party_rows, _compensation_rows):
+                    make_rows(w)
+                for module in MODULE_MAPS:
+                    module.make_rows(w)
+        except BaseException:
+            _roll_back(atomics)
+            raise
+    yield w
+    with django_db_blocker.unblock():
+        _roll_back(atomics)
+
+
+def _roll_back(atomics):
+    for alias, atomic in reversed(atomics.items()):
+        transaction.set_rollback(True, using=alias)
+        atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world(db, shared_world):
+    """The shared world, its rows in the database and a fresh copy of its instances for each test (tests
+    change them in memory); whatever a test writes is undone with its savepoint."""
+    return copy.deepcopy(shared_world)
+
+
 @pytest.fixture(autouse=True)
-def module_rows(request):
-    """A module's org-A rows (after the foundation's), made before any state is taken — for the tests of its own
-    routes only: its rows cost time, and the foundation's routes never reach them."""
-    if "world" not in request.fixturenames:
-        return
-    route = getattr(request.node, "callspec", None) and request.node.callspec.params.get("route")
-    w = request.getfixturevalue("world")
-    for module in MODULE_MAPS:
-        if route is not None and route.name in {*module.PAGES, *module.API}:
-            module.make_rows(w)
+def media_root(settings, tmp_path, shared_media):
+    """Uploaded files of each test go to its own temporary directory, which starts with the shared rows' files."""
+    settings.MEDIA_ROOT = shutil.copytree(shared_media, tmp_path / "media")
+    return settings.MEDIA_ROOT
 
 
 PAGE_METHODS = ["GET", "POST"]
@@ -612,8 +644,14 @@ def _required_action(route: Route, method: str) -> tuple[bool, str | None]:
 
 def _state() -> dict:
     """Every row of the foundation's org data (both orgs) and the size of its history."""
+    with connection.cursor() as cursor:
+        return {read.key: read.value(cursor) for read in _state_reads()}
+
+
+@functools.cache
+def _state_reads() -> list[_Read]:
     with scopes_disabled():
-        state = {}
+        reads = []
         for model in (
             Organization,
             Department,
@@ -627,17 +665,39 @@ def _state() -> dict:
             Term,
         ):
             fields = [f.attname for f in model._meta.concrete_fields if f.attname != "last_login"]
-            state[model.__name__] = list(model._base_manager.order_by("pk").values_list(*fields))
-            state[model.__name__ + ".history"] = model.history.count()
+            reads.append(_Read.of(model.__name__, model._base_manager.order_by("pk").values_list(*fields)))
+            reads.append(_Read.of(model.__name__ + ".history", model.history.values_list("pk"), counted=True))
         for model in (Notification, NotificationPreference, WebhookChannel, OutboxMessage):
-            state[model.__name__] = list(model._base_manager.order_by("pk").values_list())
+            reads.append(_Read.of(model.__name__, model._base_manager.order_by("pk").values_list()))
         for model in (ApprovalRule, ApprovalRuleStep, ApprovalRequest, ApprovalStep, Delegation, WorkflowEvent):
-            state[model.__name__] = list(model._base_manager.order_by("pk").values_list())
+            reads.append(_Read.of(model.__name__, model._base_manager.order_by("pk").values_list()))
         for model in (Party, PartyLicence, PartyContact, Attachment, Compensation, *MODULE_MODELS):
-            state[model._meta.label] = list(model._base_manager.order_by("pk").values_list())
+            reads.append(_Read.of(model._meta.label, model._base_manager.order_by("pk").values_list()))
             if hasattr(model, "history"):
-                state[model._meta.label + ".history"] = model.history.count()
-    return state
+                reads.append(_Read.of(model._meta.label + ".history", model.history.values_list("pk"), counted=True))
+    return reads
+
+
+@dataclass(frozen=True)
+class _Read:
+    """One query of _state(), compiled once: building and compiling its ~60 queries took most of its time, and
+    it runs twice in every test. Its rows come back converted as ``values_list()`` converts them."""
+
+    key: str
+    compiler: SQLCompiler
+    sql: str
+    params: tuple
+    counted: bool  # only the number of rows is kept
+
+    @classmethod
+    def of(cls, key: str, queryset, counted: bool = False) -> _Read:
+        compiler = queryset.query.get_compiler(queryset.db)
+        return cls(key, compiler, *compiler.as_sql(), counted)
+
+    def value(self, cursor):
+        cursor.execute(self.sql, self.params)
+        rows = cursor.fetchall()
+        return len(rows) if self.counted else list(self.compiler.results_iter([rows], tuple_expected=True))
 
 
 def _send(client, route: Route, url: str, method: str, world):

@@ -14,7 +14,8 @@ RECENT_LIMIT = 10
 def home(request):
     """我的待办: what waits for me, where I am a member, and what I changed recently."""
     actor = request.actor
-    request.session["last_org"] = request.org.code
+    if request.session.get("last_org") != request.org.code:
+        request.session["last_org"] = request.org.code  # only a change is written
     mine = {"history_user": request.user}
     recent = history_entries(
         *(model.history.filter(org=request.org, **mine) for model in (Department, Location, Membership, RoleGrant)),

@@ -304,7 +304,7 @@ PHOTOS_HELP = "Photos (JPEG, PNG, HEIC) as multipart files named photos; GPS and
 class JobCreateSerializer(serializers.Serializer):
     """报修: the place, what is wrong, how urgent. JSON, or multipart with photos."""
 
-    location = OrgRowField(Location, help_text="The place (location id), e.g. from its QR label")
+    location = OrgRowField(Location, ("building",), help_text="The place (location id), e.g. from its QR label")
     category = serializers.CharField(max_length=40, help_text='A code of the org\'s dictionary "maintenance.category"')
     description = serializers.CharField(max_length=1000)
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)

@@ -131,7 +131,7 @@ def job_create(
         category=category,
         urgency=urgency,
         location=location,
-        building_id=location.building_id,
+        building=location.building,  # a row the caller may already hold (the API reads it with the place)
         description=description.strip(),
         reporter=reporter,
         reporter_name=reporter_name.strip() or (reporter.name if reporter else ""),
