@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "houqin.assets",
     "houqin.maintenance",
 ]
 if TESTING:

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from houqin.assets.views.ledger import asset_scan
 from houqin.core.views import auth
 
 urlpatterns = [
@@ -15,7 +16,11 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("o/<slug:org_code>/", include("houqin.core.urls")),
     path("o/<slug:org_code>/maintenance/", include("houqin.maintenance.urls")),
+    path("o/<slug:org_code>/assets/", include("houqin.assets.urls")),
+    # An asset's QR label: short, because it is printed (HOUQIN_BASE_URL/o/<org>/a/<token>/).
+    path("o/<slug:org_code>/a/<str:token>/", asset_scan, name="asset_scan"),
     path("api/v1/o/<slug:org_code>/maintenance/", include("houqin.maintenance.api.urls")),
+    path("api/v1/o/<slug:org_code>/assets/", include("houqin.assets.api.urls")),
     path("api/v1/o/<slug:org_code>/", include("houqin.core.api.urls")),
     path("api/v1/auth/token/", auth.api_token, name="api_token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

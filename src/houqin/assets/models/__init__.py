@@ -1,0 +1,4 @@
+from .categories import AssetCategory
+from .ledger import Asset, AssetEvent
+
+__all__ = ["Asset", "AssetCategory", "AssetEvent"]

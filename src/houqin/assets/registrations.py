@@ -1,0 +1,21 @@
+"""What assets registers with core: navigation and attachments (the card's photos and documents)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from houqin.core import attachments, navigation
+from houqin.core.navigation import NavEntry
+
+from . import permissions as p
+from .models import Asset
+
+FIXED_ASSETS = _("Fixed assets")
+
+# The 固定资产 dropdown of the menu bar.
+for entry in (
+    NavEntry("assets_ledger", _("Asset ledger"), "assets:asset_list", p.ASSET_VIEW, FIXED_ASSETS),
+    NavEntry("assets_depreciation", _("Depreciation report"), "assets:depreciation_report", p.ASSET_VIEW, FIXED_ASSETS),
+):
+    navigation.register(entry)
+
+# Photos, invoices, warranty cards: whoever sees the asset sees its files; the asset clerk adds and voids them.
+attachments.register_owner(Asset, view_action=p.ASSET_VIEW, change_action=p.ASSET_MANAGE)
