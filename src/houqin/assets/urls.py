@@ -1,4 +1,4 @@
-from .views import depreciation, ledger
+from .views import depreciation, disposals, imports, ledger, loans, reconciliation, stocktakes, transfers
 
 app_name = "assets"
 
@@ -7,4 +7,10 @@ app_name = "assets"
 urlpatterns = [
     *ledger.urlpatterns,
     *depreciation.urlpatterns,
+    *imports.urlpatterns,
+    *transfers.urlpatterns,
+    *loans.urlpatterns,
+    *stocktakes.urlpatterns,
+    *disposals.urlpatterns,
+    *reconciliation.urlpatterns,
 ]

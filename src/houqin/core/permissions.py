@@ -202,6 +202,16 @@ def _path_lookup(department_field: str) -> str:
     return (department_field + "__" if department_field else "") + "path__startswith"
 
 
+def _in_department(department_fields: str | tuple[str, ...], path: str) -> Q:
+    """Rows whose department (or, for a tuple such as a transfer's sending and receiving departments, any of
+    them) lies in the subtree at ``path``."""
+    names = (department_fields,) if isinstance(department_fields, str) else department_fields
+    q = Q()
+    for name in names:
+        q |= Q(**{_path_lookup(name): path})
+    return q
+
+
 def _scope_q(model, actor: Actor, scope: str, grant: Grant) -> Q | None:
     """The filter for one (scope, grant) pair on ``model``; None means no rows."""
     fields = {"org": "org_id", "org_path": "org__path", **getattr(model, "scope_fields", {})}
@@ -211,7 +221,7 @@ def _scope_q(model, actor: Actor, scope: str, grant: Grant) -> Q | None:
             # A limited grant reaches only rows of its department; rows without one are out of its reach.
             if DEPARTMENT not in fields:
                 return None
-            q &= Q(**{_path_lookup(fields[DEPARTMENT]): grant.department_path})
+            q &= _in_department(fields[DEPARTMENT], grant.department_path)
         return q
     if scope == DESCENDANTS:
         return Q(**{fields["org_path"] + "__startswith": actor.home_org.path})
@@ -219,7 +229,7 @@ def _scope_q(model, actor: Actor, scope: str, grant: Grant) -> Q | None:
         path = grant.department_path or grant.home_department_path
         if not path or DEPARTMENT not in fields:
             return None
-        return Q(**{fields["org"]: actor.org.pk, _path_lookup(fields[DEPARTMENT]): path})
+        return Q(**{fields["org"]: actor.org.pk}) & _in_department(fields[DEPARTMENT], path)
     if scope in (OWN, ASSIGNED):
         if scope not in fields:
             raise ImproperlyConfigured("{} has no scope_fields[{!r}]".format(model.__name__, scope))

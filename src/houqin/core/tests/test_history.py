@@ -20,7 +20,8 @@ EXEMPT = {
     "core.Notification": "a person's inbox message, written once by notify(); only its recipient's read mark changes",
     "core.OutboxMessage": "delivery queue written by notify(); attempts, state and last error are its own log",
     "core.WorkflowEvent": "append-only log of workflow transitions (the timeline); rows are written once, never edited",
-    "assets.AssetEvent": "append-only chain of an asset's events (its card shows it); rows are written once, never edited",
+    "assets.ReconciliationDifference": "written once with its reconciliation (the audited record)",
+    "assets.AssetEvent": "append-only chain of an asset's events (its card shows it); written once",
 }
 
 

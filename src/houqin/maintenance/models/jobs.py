@@ -50,6 +50,11 @@ class Job(OrgScopedModel):
     building = models.ForeignKey(
         "core.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("building")
     )
+    # The asset at fault, when the report came from its label or the dispatcher names it (its card lists
+    # the repairs and their cost).
+    asset = models.ForeignKey(
+        "assets.Asset", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("asset")
+    )
     description = models.TextField(_("description"), max_length=1000)
     reporter = models.ForeignKey(
         "core.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("reporter")

@@ -18,6 +18,10 @@ class MaintenancePlan(OrgScopedModel):
     location = models.ForeignKey(
         "core.Location", on_delete=models.PROTECT, related_name="+", verbose_name=_("location")
     )
+    # A plan for one asset (a boiler, a lift): its jobs carry the asset, and its card shows them.
+    asset = models.ForeignKey(
+        "assets.Asset", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("asset")
+    )
     description = models.TextField(_("what to do"), max_length=1000)
     urgency = models.CharField(_("urgency"), max_length=20, choices=Urgency.choices, default=Urgency.NORMAL)
     schedule = models.CharField(_("schedule"), max_length=20, choices=PlanSchedule.choices, default="interval")

@@ -6,8 +6,8 @@ from django_filters import rest_framework as filters
 
 from houqin.core.models import Department, Location
 
-from .choices import AssetStatus
-from .models import Asset
+from ..choices import AssetStatus
+from ..models import Asset
 
 
 def _within(model, pk):

@@ -1,0 +1,5 @@
+"""API of the transfers part of the assets module."""
+
+
+def register(router):
+    pass

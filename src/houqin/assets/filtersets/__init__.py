@@ -1,0 +1,6 @@
+"""The filters of the module, one FilterSet per list (page, API, Excel export and facts share it); one file
+per part of the module."""
+
+from .assets import AssetFilterSet
+
+__all__ = ["AssetFilterSet"]

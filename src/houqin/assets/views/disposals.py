@@ -1,0 +1,3 @@
+"""Pages of the disposals part of the assets module."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Pages of the imports part of the assets module."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Pages of the loans part of the assets module."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Pages of the reconciliation part of the assets module."""
+
+urlpatterns = []

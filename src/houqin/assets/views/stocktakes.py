@@ -1,0 +1,3 @@
+"""Pages of the stocktakes part of the assets module."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Pages of the transfers part of the assets module."""
+
+urlpatterns = []
