@@ -19,7 +19,16 @@ from ..models import Asset, AssetEvent
 from ..models.ledger import MAX_VALUE
 from ..settings import FUNDING, THRESHOLD
 
-__all__ = ["CODE_PREFIX", "EDITABLE", "asset_register", "asset_set_status", "asset_update", "is_low_value"]
+__all__ = [
+    "CODE_PREFIX",
+    "EDITABLE",
+    "asset_register",
+    "asset_set_status",
+    "asset_update",
+    "card_errors",
+    "derive",
+    "is_low_value",
+]
 
 CODE_PREFIX = "ZC"  # 资产: ZC-2026-00042
 
@@ -59,18 +68,52 @@ def _check_manage(actor: Actor, asset: Asset | None = None) -> None:
         raise PermissionDenied
 
 
-def is_low_value(org, *, original_value: Decimal, quantity: int, category) -> bool:
+def is_low_value(org, *, original_value: Decimal, quantity: int, category, threshold: Decimal | None = None) -> bool:
     """低值易耗品: a unit value below the org's threshold, unless the card is a batch of like items of a class
-    whose batches count as fixed assets (图书、家具、用具、装具)."""
+    whose batches count as fixed assets (图书、家具、用具、装具). ``threshold``: the org's, read once by a caller
+    that asks for many cards (the import)."""
     if category is not None and category.batch_counts and quantity > 1:
         return False
-    threshold = Decimal(str(orgsettings.value(org, THRESHOLD.key)))
+    if threshold is None:
+        threshold = Decimal(str(orgsettings.value(org, THRESHOLD.key)))
     return Decimal(original_value) / max(quantity, 1) < threshold
 
 
 def _validate(asset: Asset, *, current_funding: str | None = None, current_location_id: int | None = None) -> None:
     """Every error at once, field by field, before anything is written."""
     errors: dict[str, list] = {}
+    if asset.location_id:
+        location = asset.location
+        if location.org_id == asset.org_id and not location.is_active and asset.location_id != current_location_id:
+            errors.setdefault("location", []).append(_("This place is no longer in use."))
+    if asset.code:
+        duplicate = Asset.objects.filter(org=asset.org, code=asset.code).exclude(pk=asset.pk).exists()
+        if duplicate:
+            errors.setdefault("code", []).append(
+                _("Another asset already has the code {code}.").format(code=asset.code)
+            )
+    try:
+        dictionaries.validate_code(asset.org, FUNDING.key, asset.funding, field_name="funding", current=current_funding)
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    try:
+        asset.validate_same_org()
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    card_errors(asset, errors)
+    if errors:
+        raise ValidationError(errors)
+
+
+def card_errors(asset: Asset, errors: dict[str, list] | None = None, *, exclude=()) -> dict[str, list]:
+    """The rules of a card's own values, without the database: value (not negative, not absurd, in fen),
+    quantity, purchase and booking dates (not in the future, booked after bought), then the model's field checks
+    (lengths, choices, ranges, required fields) for the fields not refused yet. ``errors``: those found so far
+    (field → messages), added to and returned. ``exclude``: fields the caller has checked itself (the import
+    resolves links within the organisation, so the model's per-link queries are not needed)."""
+    errors = {} if errors is None else errors
 
     def add(field, message):
         errors.setdefault(field, []).append(message)
@@ -104,33 +147,12 @@ def _validate(asset: Asset, *, current_funding: str | None = None, current_locat
             add("booked_on", _("The booking date cannot be in the future."))
         elif isinstance(asset.purchase_date, date) and asset.booked_on < asset.purchase_date:
             add("booked_on", _("The booking date cannot be before the purchase date."))
-    if asset.location_id and "location" not in errors:
-        location = asset.location
-        if location.org_id == asset.org_id and not location.is_active and asset.location_id != current_location_id:
-            add("location", _("This place is no longer in use."))
-    if asset.code:
-        duplicate = Asset.objects.filter(org=asset.org, code=asset.code).exclude(pk=asset.pk).exists()
-        if duplicate:
-            add("code", _("Another asset already has the code {code}.").format(code=asset.code))
     try:
-        dictionaries.validate_code(asset.org, FUNDING.key, asset.funding, field_name="funding", current=current_funding)
+        asset.clean_fields(exclude=["org", "code", "building", "low_value", *exclude, *errors])
     except ValidationError as error:
         for field, messages in error.message_dict.items():
             errors.setdefault(field, []).extend(messages)
-    try:
-        asset.validate_same_org()
-    except ValidationError as error:
-        for field, messages in error.message_dict.items():
-            errors.setdefault(field, []).extend(messages)
-    # The model's own checks (lengths, choices, ranges, required fields) for the fields not refused above.
-    exclude = ["org", "code", "building", "low_value", *errors]
-    try:
-        asset.clean_fields(exclude=exclude)
-    except ValidationError as error:
-        for field, messages in error.message_dict.items():
-            errors.setdefault(field, []).extend(messages)
-    if errors:
-        raise ValidationError(errors)
+    return errors
 
 
 def _prepare(asset: Asset, fields: dict) -> None:
@@ -145,11 +167,16 @@ def _prepare(asset: Asset, fields: dict) -> None:
         setattr(asset, name, value)
 
 
-def _derive(asset: Asset) -> None:
-    """What the card keeps for filtering: the building of its place, the 低值易耗品 flag."""
+def derive(asset: Asset, *, threshold: Decimal | None = None) -> None:
+    """What the card keeps for filtering: the building of its place, the 低值易耗品 flag (``threshold``: see
+    ``is_low_value``)."""
     asset.building_id = asset.location.building_id if asset.location_id else None
     asset.low_value = is_low_value(
-        asset.org, original_value=asset.original_value, quantity=asset.quantity, category=asset.category
+        asset.org,
+        original_value=asset.original_value,
+        quantity=asset.quantity,
+        category=asset.category,
+        threshold=threshold,
     )
 
 
@@ -172,7 +199,7 @@ def asset_register(*, actor: Actor, **fields) -> Asset:
         numbering.keep(org, CODE_PREFIX, asset.code)
     else:
         asset.code = numbering.allocate(org, CODE_PREFIX)
-    _derive(asset)
+    derive(asset)
     asset.save()
     _event(asset, actor, AssetEventKind.REGISTERED, _("Registered as {code}.").format(code=asset.code))
     return asset
@@ -203,7 +230,7 @@ def asset_update(*, actor: Actor, asset: Asset, **fields) -> Asset:
     _validate(asset, current_funding=current_funding, current_location_id=old_location_id)
     if asset.code != old_code:
         numbering.keep(asset.org, CODE_PREFIX, asset.code)
-    _derive(asset)
+    derive(asset)
     changes = []
     for name, old in before.items():
         new = _shown(asset, name)
