@@ -15,8 +15,10 @@ and submits a record inside its own service::
                               amount=purchase.total, category=purchase.category, department=purchase.department)
 
 The organisation's first matching ``ApprovalRule`` (lowest priority number, then the most specific: a
-deeper department, a category, amount limits) gives the steps. When no rule matches the request is
-approved at once, with an event that says so: an organisation without rules is never blocked.
+deeper department, a category, amount limits) gives the steps. While the organisation has no active rule of
+a kind, the kind's ``default_steps`` (registered with it) apply. When no rule matches (and no default steps
+apply) the request is approved at once, with an event that says so: an organisation without rules is never
+blocked.
 Nobody decides their own request, also not through a delegate; a rejection needs a reason; a decision
 made under a delegation records whom it was made for.
 """
@@ -38,6 +40,7 @@ from django.utils.translation import gettext_lazy
 
 from . import navigation, orgsettings, todos
 from . import permissions as p
+from .choices import Role
 from .models import (
     ApprovalRequest,
     ApprovalRule,
@@ -67,6 +70,9 @@ class ApprovalKind:
     on_rejected: Callback | None = None
     on_withdrawn: Callback | None = None
     url: Callable[[object], str] | None = None  # the target record's page
+    # Steps used while the organisation has no active rule of this kind: ({"role": ..., "of_requester_department":
+    # bool}, ...). Empty: such a request is approved at once.
+    default_steps: tuple[dict, ...] = ()
 
 
 KINDS: dict[str, ApprovalKind] = {}
@@ -80,11 +86,29 @@ def register_kind(
     on_rejected: Callback | None = None,
     on_withdrawn: Callback | None = None,
     url: Callable[[object], str] | None = None,
+    default_steps: list[dict] | tuple[dict, ...] = (),
 ) -> ApprovalKind:
+    """``default_steps``: roles (each ``{"role": Role.X}``, with ``"of_requester_department": True`` for the
+    holders in the department the request is submitted for) that decide while the organisation has no active
+    rule of this kind. Once it has one, its rules alone decide (a request no rule matches is approved at once)."""
     if kind in KINDS:
         raise ValueError("approval kind {} registered twice".format(kind))
-    KINDS[kind] = ApprovalKind(kind, label, on_approved, on_rejected, on_withdrawn, url)
+    steps = []
+    for values in default_steps:
+        if set(values) - {"role", "of_requester_department"} or values.get("role") not in Role.values:
+            raise ValueError("default step of {} must name a role: {!r}".format(kind, values))
+        steps.append({"role": values["role"], "of_requester_department": bool(values.get("of_requester_department"))})
+    KINDS[kind] = ApprovalKind(kind, label, on_approved, on_rejected, on_withdrawn, url, tuple(steps))
     return KINDS[kind]
+
+
+def default_steps_apply(org, kind: str) -> bool:
+    """Whether a request of ``kind`` in ``org`` takes the kind's default steps: it has some, and the
+    organisation has no active rule of the kind."""
+    entry = KINDS.get(kind)
+    if entry is None or not entry.default_steps:
+        return False
+    return not ApprovalRule.objects.filter(org=org, kind=kind, is_active=True).exists()
 
 
 def kind_label(kind: str) -> str:
@@ -354,12 +378,25 @@ def approval_submit(
     title: str = "",
 ) -> ApprovalRequest:
     """Start the approval of ``target`` (call it inside the module's own service). The steps come from the
-    rule that applies; without one the request is approved at once (and ``on_approved`` runs)."""
+    rule that applies, or from the kind's default steps while the organisation has no active rule of the kind;
+    without either the request is approved at once (and ``on_approved`` runs)."""
     if kind not in KINDS:
         raise ValueError("approval kind {} is not registered".format(kind))
     if actor.membership is None:
         raise PermissionDenied
     rule = select_rule(actor.org, kind, amount=amount, category=category, department=department)
+    if rule is not None:
+        step_specs = [
+            (s.order, s.role, s.approver, s.of_requester_department)
+            for s in rule.steps.select_related("approver__user").order_by("order")
+        ]
+    elif default_steps_apply(actor.org, kind):
+        step_specs = [
+            (order, s["role"], None, s["of_requester_department"])
+            for order, s in enumerate(KINDS[kind].default_steps, start=1)
+        ]
+    else:
+        step_specs = []
     request = ApprovalRequest(
         org=actor.org,
         target=target,  # the callbacks get the caller's own instance, so it sees their changes
@@ -371,8 +408,9 @@ def approval_submit(
         department=department,
         rule=rule,
     )
-    ApprovalRequest.WORKFLOW.start(request, "submit", actor=actor)
-    if rule is None:
+    note = _("No approval rule of this kind is set; the default steps apply.") if rule is None and step_specs else ""
+    ApprovalRequest.WORKFLOW.start(request, "submit", actor=actor, note=note)
+    if not step_specs:
         ApprovalRequest.WORKFLOW.apply(
             request, "auto_approve", actor=actor, note=_("No approval rule applies; approved automatically.")
         )
@@ -381,16 +419,16 @@ def approval_submit(
         _callback(request, "on_approved", actor)
         return request
     steps = []
-    for rule_step in rule.steps.select_related("approver__user").order_by("order"):
+    for order, role, approver, of_requester_department in step_specs:
         step = ApprovalStep(
             org=actor.org,
             request=request,
-            order=rule_step.order,
-            role=rule_step.role,
-            approver=rule_step.approver,
-            department=department if rule_step.of_requester_department else None,
+            order=order,
+            role=role,
+            approver=approver,
+            department=department if of_requester_department else None,
         )
-        if rule_step.of_requester_department and department is None:
+        if of_requester_department and department is None:
             raise ValidationError(
                 {"department": _("Step {n} is decided in the requester's department: choose one.").format(n=step.order)}
             )

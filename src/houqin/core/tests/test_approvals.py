@@ -96,6 +96,70 @@ def test_without_a_rule_the_request_is_approved_at_once_and_says_so(world, scope
     assert SampleRequest.objects.get().state == SampleState.APPROVED  # on_approved ran
 
 
+# Default steps of a kind ------------------------------------------------------------------------
+
+DEFAULTED = "defaulted.kind"
+
+
+@pytest.fixture
+def defaulted_kind():
+    approvals.register_kind(
+        DEFAULTED,
+        "Defaulted",
+        default_steps=[{"role": Role.DEPT_HEAD, "of_requester_department": True}, {"role": Role.ASSET_CLERK}],
+    )
+    yield
+    approvals.KINDS.pop(DEFAULTED)
+
+
+def submit_defaulted(world, department):
+    actor = actor_of(world, Role.STAFF)
+    sample = services.sample_create(actor=actor, title="调拨", amount=Decimal("800"), department=department)
+    return approvals.approval_submit(
+        actor=actor, target=sample, kind=DEFAULTED, amount=sample.amount, department=department
+    )
+
+
+def test_default_steps_apply_while_the_org_has_no_active_rule_of_the_kind(world, scope, defaulted_kind):
+    add_rule(world, Role.LEADER, name="other kind")  # a rule of another kind changes nothing here
+    add_rule(world, Role.LEADER, name="retired", kind=DEFAULTED, is_active=False)  # nor does an inactive one
+    request = submit_defaulted(world, world.dept_a)
+    assert request.rule is None and request.state == ApprovalState.PENDING
+    assert [(s.role, s.department_id, s.state) for s in request.steps.order_by("order")] == [
+        (Role.DEPT_HEAD, world.dept_a.pk, StepState.PENDING),
+        (Role.ASSET_CLERK, None, StepState.WAITING),
+    ]
+    assert "default steps" in events_for(request).first().note
+    assert inbox_ids(world, Role.DEPT_HEAD) == {request.pk}
+    assert inbox_ids(world, Role.ASSET_CLERK) == set()  # not yet its turn
+    decide(world, Role.DEPT_HEAD, request)
+    decide(world, Role.ASSET_CLERK, request)
+    request.refresh_from_db()
+    assert request.state == ApprovalState.APPROVED
+
+
+def test_default_steps_check_their_approvers_like_a_rule(world, scope, defaulted_kind):
+    # Nobody heads 语文组: the first default step has nobody to decide it, so nothing is submitted.
+    with pytest.raises(ValidationError, match="Nobody but you can decide step 1"):
+        submit_defaulted(world, world.dept_a_other)
+    assert not ApprovalRequest.objects.filter(kind=DEFAULTED).exists()
+
+
+def test_once_the_org_has_a_rule_of_the_kind_its_rules_alone_decide(world, scope, defaulted_kind):
+    add_rule(world, Role.LEADER, name="large only", kind=DEFAULTED, min_amount=Decimal("5000"))
+    request = submit_defaulted(world, world.dept_a)  # 800 yuan: no rule matches, so approved at once
+    assert request.state == ApprovalState.APPROVED and not request.steps.exists()
+    assert "No approval rule applies" in events_for(request).last().note
+
+
+def test_default_steps_name_roles_only():
+    with pytest.raises(ValueError):
+        approvals.register_kind("bad.kind", "Bad", default_steps=[{"approver": 1}])
+    with pytest.raises(ValueError):
+        approvals.register_kind("bad.kind", "Bad", default_steps=[{"role": "nobody"}])
+    assert "bad.kind" not in approvals.KINDS
+
+
 # Rules ------------------------------------------------------------------------------------------
 
 
