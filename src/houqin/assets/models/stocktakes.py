@@ -153,6 +153,15 @@ class StocktakeLine(OrgScopedModel):
         related_name="+",
         verbose_name=_("category"),
     )
+    # The department the surplus card will belong to (a department-scoped stocktake's own department by default).
+    surplus_department = models.ForeignKey(
+        "core.Department",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("owning department"),
+    )
     surplus_quantity = models.PositiveIntegerField(
         _("quantity"), default=1, validators=[MinValueValidator(1), MaxValueValidator(1_000_000)]
     )
