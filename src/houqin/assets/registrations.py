@@ -1,12 +1,14 @@
 """What assets registers with core: navigation and attachments (the card's photos and documents)."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from houqin.core import attachments, navigation
+from houqin.core import attachments, compensation, navigation
 from houqin.core.navigation import NavEntry
 
 from . import permissions as p
-from .models import Asset
+from . import tick, todos  # noqa: F401  (the overdue-loan reminders and to-dos)
+from .models import Asset, Loan
 
 FIXED_ASSETS = _("Fixed assets")
 
@@ -14,8 +16,15 @@ FIXED_ASSETS = _("Fixed assets")
 for entry in (
     NavEntry("assets_ledger", _("Asset ledger"), "assets:asset_list", p.ASSET_VIEW, FIXED_ASSETS),
     NavEntry("assets_depreciation", _("Depreciation report"), "assets:depreciation_report", p.ASSET_VIEW, FIXED_ASSETS),
+    NavEntry("assets_loans", _("Loans"), "assets:loan_list", p.LOAN_VIEW, FIXED_ASSETS),
 ):
     navigation.register(entry)
 
 # Photos, invoices, warranty cards: whoever sees the asset sees its files; the asset clerk adds and voids them.
 attachments.register_owner(Asset, view_action=p.ASSET_VIEW, change_action=p.ASSET_MANAGE)
+
+# A compensation recorded on a loan's return or on the card links back to it on the person's page.
+compensation.register_source_url(Loan, lambda object_id, org: reverse("assets:loan_detail", args=[org.code, object_id]))
+compensation.register_source_url(
+    Asset, lambda object_id, org: reverse("assets:asset_detail", args=[org.code, object_id])
+)

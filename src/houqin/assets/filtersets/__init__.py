@@ -2,5 +2,6 @@
 per part of the module."""
 
 from .assets import AssetFilterSet
+from .loans import LoanFilterSet
 
-__all__ = ["AssetFilterSet"]
+__all__ = ["AssetFilterSet", "LoanFilterSet"]

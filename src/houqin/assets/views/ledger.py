@@ -27,6 +27,7 @@ from ..choices import Acquisition, AssetStatus
 from ..depreciation import net_book_value
 from ..filtersets import AssetFilterSet
 from ..models import Asset, AssetCategory
+from ..selectors.loans import asset_loan_context
 from ..services.assets import asset_register, asset_set_status, asset_update
 from ..settings import DEPRECIATION_START, FUNDING
 
@@ -213,6 +214,7 @@ def asset_detail(request, pk):
             "can_change": can_change,
             "status_form": StatusForm(initial={"status": asset.status}) if can_change else None,
             "scan_url": scan_url(request.org, asset),
+            "loans": asset_loan_context(request.actor, asset),  # 借用/归还 and 赔偿 (selectors/loans.py)
             "history_sources": [asset.history.all()],
             "nav_active": NAV,
         },
@@ -391,6 +393,7 @@ def asset_scan(request, token):
             "asset": asset,
             "status_colour": STATUS_COLOURS.get(asset.status, "secondary"),
             "report_url": _report_url(request, asset),
+            "loans": asset_loan_context(request.actor, asset),  # 借用 / 归还 (selectors/loans.py)
             "nav_active": NAV,
         },
     )
