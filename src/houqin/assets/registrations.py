@@ -9,6 +9,7 @@ from houqin.core.navigation import NavEntry
 from . import permissions as p
 from . import tick, todos  # noqa: F401  (the overdue-loan reminders and to-dos)
 from .models import Asset, Loan
+from .services import disposals, transfers  # noqa: F401  (register the approval kinds of transfers and disposals)
 
 FIXED_ASSETS = _("Fixed assets")
 
@@ -16,6 +17,8 @@ FIXED_ASSETS = _("Fixed assets")
 for entry in (
     NavEntry("assets_ledger", _("Asset ledger"), "assets:asset_list", p.ASSET_VIEW, FIXED_ASSETS),
     NavEntry("assets_depreciation", _("Depreciation report"), "assets:depreciation_report", p.ASSET_VIEW, FIXED_ASSETS),
+    NavEntry("assets_transfers", _("Transfers"), "assets:transfer_list", p.TRANSFER_VIEW, FIXED_ASSETS),
+    NavEntry("assets_disposals", _("Disposals"), "assets:disposal_list", p.DISPOSAL_VIEW, FIXED_ASSETS),
     NavEntry("assets_loans", _("Loans"), "assets:loan_list", p.LOAN_VIEW, FIXED_ASSETS),
 ):
     navigation.register(entry)

@@ -27,7 +27,9 @@ from ..choices import Acquisition, AssetStatus
 from ..depreciation import net_book_value
 from ..filtersets import AssetFilterSet
 from ..models import Asset, AssetCategory
+from ..selectors.disposals import disposal_card
 from ..selectors.loans import asset_loan_context
+from ..selectors.transfers import transfer_card
 from ..services.assets import asset_register, asset_set_status, asset_update
 from ..settings import DEPRECIATION_START, FUNDING
 
@@ -214,6 +216,8 @@ def asset_detail(request, pk):
             "can_change": can_change,
             "status_form": StatusForm(initial={"status": asset.status}) if can_change else None,
             "scan_url": scan_url(request.org, asset),
+            "transfer_card": transfer_card(request.actor, asset),  # 调拨 (selectors/transfers.py)
+            "disposal_card": disposal_card(request.actor, asset),  # 报废 (selectors/disposals.py)
             "loans": asset_loan_context(request.actor, asset),  # 借用/归还 and 赔偿 (selectors/loans.py)
             "history_sources": [asset.history.all()],
             "nav_active": NAV,
