@@ -8,7 +8,7 @@ from houqin.core.navigation import NavEntry
 
 from . import permissions as p
 from . import tick, todos  # noqa: F401  (the overdue-loan reminders and to-dos)
-from .models import Asset, Loan
+from .models import Asset, Loan, Stocktake
 from .services import disposals, transfers  # noqa: F401  (register the approval kinds of transfers and disposals)
 
 FIXED_ASSETS = _("Fixed assets")
@@ -20,11 +20,14 @@ for entry in (
     NavEntry("assets_transfers", _("Transfers"), "assets:transfer_list", p.TRANSFER_VIEW, FIXED_ASSETS),
     NavEntry("assets_disposals", _("Disposals"), "assets:disposal_list", p.DISPOSAL_VIEW, FIXED_ASSETS),
     NavEntry("assets_loans", _("Loans"), "assets:loan_list", p.LOAN_VIEW, FIXED_ASSETS),
+    NavEntry("assets_stocktakes", _("Stocktakes"), "assets:stocktake_list", p.STOCKTAKE_VIEW, FIXED_ASSETS),
 ):
     navigation.register(entry)
 
 # Photos, invoices, warranty cards: whoever sees the asset sees its files; the asset clerk adds and voids them.
 attachments.register_owner(Asset, view_action=p.ASSET_VIEW, change_action=p.ASSET_MANAGE)
+# The signed 盘点报告 (scanned) and photos of what was found are kept with the stocktake.
+attachments.register_owner(Stocktake, view_action=p.STOCKTAKE_VIEW, change_action=p.STOCKTAKE_MANAGE)
 
 # A compensation recorded on a loan's return or on the card links back to it on the person's page.
 compensation.register_source_url(Loan, lambda object_id, org: reverse("assets:loan_detail", args=[org.code, object_id]))

@@ -3,5 +3,6 @@ per part of the module."""
 
 from .assets import AssetFilterSet
 from .loans import LoanFilterSet
+from .stocktakes import StocktakeFilterSet, StocktakeLineFilterSet
 
-__all__ = ["AssetFilterSet", "LoanFilterSet"]
+__all__ = ["AssetFilterSet", "LoanFilterSet", "StocktakeFilterSet", "StocktakeLineFilterSet"]
