@@ -54,6 +54,8 @@ class ReconciliationDifference(OrgScopedModel):
         verbose_name = _("reconciliation difference")
         verbose_name_plural = _("reconciliation differences")
         ordering = ["reconciliation", "kind", "code", "id"]
+        # A run's differences of one kind, page by page (a wrong file can give 100,000 of them).
+        indexes = [models.Index(fields=["reconciliation", "kind", "id"], name="assets_recdiff_run_kind")]
 
     def __str__(self):
         return "{} {}".format(self.code, self.kind)
