@@ -65,6 +65,7 @@ class JobFilterSet(DateRangeFilters):
     reporter = filters.NumberFilter(field_name="reporter", label=_("Reporter (person id)"))
     plan = filters.NumberFilter(field_name="plan", label=_("Maintenance plan (id)"))
     incident = filters.NumberFilter(field_name="incident", label=_("Emergency (id)"))
+    asset = filters.NumberFilter(field_name="asset", label=_("Asset (id)"))
     overdue = filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     sla = filters.ChoiceFilter(
         method="filter_sla", choices=[("met", _("Target met")), ("missed", _("Target missed"))], label=_("SLA")
@@ -97,6 +98,7 @@ class JobFilterSet(DateRangeFilters):
             "reporter",
             "plan",
             "incident",
+            "asset",
             "overdue",
             "sla",
             "rated",
@@ -172,11 +174,12 @@ class PlanFilterSet(filters.FilterSet):
     category = filters.CharFilter(field_name="category", label=_("Category (code)"))
     location = filters.NumberFilter(method="filter_location", label=_("Place, and everything inside it (id)"))
     assignee = filters.NumberFilter(field_name="assignee", label=_("Dispatched to (membership id)"))
+    asset = filters.NumberFilter(field_name="asset", label=_("Asset (id)"))
     is_active = filters.BooleanFilter(label=_("Active"))
 
     class Meta:
         model = MaintenancePlan
-        fields = ["q", "schedule", "category", "location", "assignee", "is_active"]
+        fields = ["q", "schedule", "category", "location", "assignee", "asset", "is_active"]
 
     def filter_location(self, queryset, name, value):
         path = _within(Location, value)

@@ -3,14 +3,14 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from houqin.core import attachments, compensation, locations, navigation, orgsettings, todos
+from houqin.core import attachments, compensation, locations, navigation, orgsettings, panels, todos
 from houqin.core.navigation import NavEntry
 
 from . import permissions as p
 from .models import Incident, Job
 from .selectors.jobs import job_todos
 from .services.jobs import PHOTO_LABELS
-from .views import public, report
+from .views import assets, public, report
 from .views.patrols import patrol_todos
 
 REPAIRS = _("Repairs")
@@ -55,3 +55,6 @@ def incident_place_action(request, location):
 
 locations.register_public_scan(public.public_scan)
 orgsettings.register_page(public.SETTINGS_PAGE)
+
+# An asset's card shows its repairs and their cost (assets never imports maintenance).
+panels.register("assets.Asset", assets.asset_repairs_panel)

@@ -51,6 +51,14 @@ def timeline(obj, title=None):
     return {"entries": timeline_entries(obj), "title": title or _("Progress")}
 
 
+@register.simple_tag(takes_context=True)
+def record_panels(context, obj):
+    """The panels other modules registered for ``obj``'s model (core/panels.py), as cards."""
+    from ..panels import render_panels
+
+    return render_panels(context["request"], obj)
+
+
 @register.filter
 def active_badge(is_active):
     return "success" if is_active else "secondary"

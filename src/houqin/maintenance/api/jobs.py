@@ -23,6 +23,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from houqin.assets.models import Asset
 from houqin.core import rows
 from houqin.core.api.base import READ_ACTIONS, OrgViewSetMixin
 from houqin.core.api.serializers import OrgRowField
@@ -177,6 +178,7 @@ class JobSerializer(serializers.Serializer):
     reopen_count = serializers.IntegerField()
     plan = serializers.IntegerField(allow_null=True, help_text="The maintenance plan that generated it (id)")
     incident = serializers.IntegerField(allow_null=True, help_text="The emergency it belongs to (id)")
+    asset = serializers.IntegerField(allow_null=True, help_text="The asset at fault (asset id), if one is named")
     url = serializers.CharField(help_text="The job's page")
 
     # Written out by hand: the list answers in a few milliseconds, and the declared fields above are what the
@@ -239,6 +241,7 @@ class JobSerializer(serializers.Serializer):
             "reopen_count": job.reopen_count,
             "plan": job.plan_id,
             "incident": job.incident_id,
+            "asset": job.asset_id,
             "url": context["url_prefix"] + "{}/".format(job.pk),
         }
 
@@ -317,6 +320,14 @@ class JobCreateSerializer(serializers.Serializer):
         help_text="The department to charge; only the logistics office may choose (default: the reporter's)",
     )
     incident = OrgRowField(Incident, required=False, allow_null=True, default=None, help_text="An emergency (id)")
+    asset = OrgRowField(
+        Asset,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The asset at fault (asset id): one you may see (the office: any of the organisation) and still"
+        " on the books",
+    )
     photos = serializers.ListField(child=serializers.FileField(), required=False, default=list, help_text=PHOTOS_HELP)
 
 
@@ -328,6 +339,9 @@ class JobUpdateSerializer(serializers.Serializer):
     department = OrgRowField(Department, required=False, help_text="The department to charge")
     response_due = serializers.DateTimeField(required=False)
     completion_due = serializers.DateTimeField(required=False)
+    asset = OrgRowField(
+        Asset, required=False, allow_null=True, help_text="The asset at fault (asset id); null takes it off"
+    )
 
 
 class DispatchSerializer(serializers.Serializer):
@@ -400,7 +414,7 @@ def _job_action(summary: str, request=None):
         responses={201: JobDetailSerializer},
     ),
     partial_update=extend_schema(
-        summary="Correct a job (the office): category, urgency, charged department, due times",
+        summary="Correct a job (the office): category, urgency, charged department, due times, asset",
         request=JobUpdateSerializer,
         responses=JobDetailSerializer,
     ),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 
+from houqin.assets.models import Asset
 from houqin.core.api.serializers import OrgRowField
 from houqin.core.api.views import OrgWriteViewSet
 from houqin.core.models import Location, Membership
@@ -38,7 +39,16 @@ class PlanSerializer(serializers.ModelSerializer):
     """A plan; ``category`` is a code of the org's "maintenance.category" dictionary, ``break_kind``
     ``summer_break`` or ``winter_break``, ``fixed_dates`` month-day pairs ("11-10, 03-01")."""
 
-    location = OrgRowField(Location)
+    location = OrgRowField(
+        Location, required=False, help_text="The place (location id); left out when creating: the asset's place"
+    )
+    asset = OrgRowField(
+        Asset,
+        ("location",),
+        allow_null=True,
+        required=False,
+        help_text="A plan for one asset (asset id): its jobs name the asset",
+    )
     assignee = OrgRowField(Membership, allow_null=True, required=False)
     schedule = PlanScheduleField(required=False)
     break_kind = serializers.ChoiceField(

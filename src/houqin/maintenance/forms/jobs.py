@@ -11,7 +11,7 @@ from houqin.core.models import Department, Membership
 
 from ..choices import Cause, Urgency
 from ..settings import CATEGORY
-from .report import PhotosField
+from .report import AssetCodeField, PhotosField
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 PART_FIELDS = ("name", "spec", "unit", "quantity", "unit_cost")
@@ -72,6 +72,11 @@ class JobEditForm(StyledFormMixin, forms.Form):
     )
     response_due = forms.DateTimeField(label=_("Response due"), required=False, widget=DATETIME_INPUT)
     completion_due = forms.DateTimeField(label=_("Completion due"), required=False, widget=DATETIME_INPUT)
+    asset = AssetCodeField(
+        label=_("Asset code"),
+        help_text=_("The asset at fault, by the code on its label; empty for none."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
 
     def __init__(self, *args, job, **kwargs):
         super().__init__(*args, **kwargs)

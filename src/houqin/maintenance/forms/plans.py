@@ -15,6 +15,7 @@ from ..models import MaintenancePlan
 from ..services.jobs import technicians
 from ..services.plans import MAX_BREAK_OFFSET
 from ..settings import CATEGORY
+from .report import AssetCodeField
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SCHEDULE_FIELDS = {
@@ -31,7 +32,17 @@ class TechnicianChoiceField(forms.ModelChoiceField):
 
 class PlanForm(StyledFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100, help_text=_("e.g. Boiler room check before heating"))
-    location = TreeChoiceField(label=_("Place"), queryset=Location.objects.none())
+    asset = AssetCodeField(
+        label=_("Asset code"),
+        help_text=_("A plan for one asset (a boiler, a lift): its jobs name the asset. Empty for none."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    location = TreeChoiceField(
+        label=_("Place"),
+        queryset=Location.objects.none(),
+        required=False,
+        help_text=_("Empty: the asset's place."),
+    )
     category = forms.ChoiceField(label=_("Category"))
     description = forms.CharField(label=_("What to do"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)

@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from houqin.assets.models import Asset
 from houqin.core import dictionaries
 from houqin.core.forms_base import StyledFormMixin
 from houqin.core.models import Department, Location
@@ -48,6 +49,25 @@ class PhotosField(forms.FileField):
                     _("{name} is not a photo. Take or choose JPEG, PNG or HEIC photos.").format(name=upload.name)
                 )
         return cleaned
+
+
+class AssetCodeField(forms.CharField):
+    """An asset named by its code (资产编号, as its label prints it), cleaned to the organisation's asset; empty
+    for none. Whether the person may name it is the service's to say (``services.jobs.check_asset``)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        code = (super().clean(value) or "").strip()
+        if not code:
+            return None
+        asset = Asset.objects.filter(code=code).first()  # the scoped manager: this organisation's only
+        if asset is None:
+            raise ValidationError(_("No asset has the code {code}.").format(code=code))
+        return asset
 
 
 def place_label(location: Location) -> str:
@@ -111,12 +131,21 @@ class JobReportForm(_ReportFields):
         required=False,
         help_text=_("Empty: the reporter's department."),
     )
+    # The asset at fault when the report starts from its label (``?asset=``); the service checks it.
+    asset = forms.ModelChoiceField(
+        label=_("Asset"),
+        queryset=Asset.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("Choose an asset of this organisation that you may see.")},
+    )
 
     field_order = ["location", "category", "description", "photos", "urgency", "contact_phone", "department"]
 
     def __init__(self, *args, locations, can_charge: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["location"].queryset = locations
+        self.fields["asset"].queryset = Asset.objects.all()
         if can_charge:
             self.fields["department"].queryset = Department.objects.filter(is_active=True).order_by("path")
         else:

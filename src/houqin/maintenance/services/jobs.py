@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from houqin.assets.selectors import links as asset_links
 from houqin.core import attachments, dictionaries, numbering, orgcache, orgsettings, tick
 from houqin.core.choices import Role
 from houqin.core.compensation import compensation_create
@@ -30,6 +31,8 @@ from ..settings import AUTO_CONFIRM_DAYS, CATEGORY, HOURLY_RATE
 from .repeats import is_repeat, refresh_repeats
 
 __all__ = [
+    "KEEP",
+    "check_asset",
     "job_accept",
     "job_cancel",
     "job_compensation_create",
@@ -87,6 +90,29 @@ def _summary(job: Job) -> str:
 
 def _money(value) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+KEEP = object()  # job_update(asset=KEEP): the asset stays as it is (None takes it off)
+
+
+def check_asset(actor: Actor, asset, *, current_id: int | None = None, whole_org: bool | None = None) -> None:
+    """A job or plan may name an asset of its organisation that is still on the books: one the person may see
+    (the asset they keep or use, their department's…), or any for the office that dispatches jobs (or
+    ``whole_org``). The asset already named stays, whatever happened to it since."""
+    if asset is None or asset.pk == current_id:
+        return
+    if whole_org is None:
+        whole_org = actor.can(p.JOB_DISPATCH) and not actor.via_bureau
+    if asset.org_id != actor.org.pk or not (whole_org or asset_links.may_see(actor, asset)):
+        raise ValidationError({"asset": _("Choose an asset of this organisation that you may see.")})
+    if not asset_links.on_the_books(asset):
+        raise ValidationError(
+            {
+                "asset": _("Asset {code} has left the books ({status}).").format(
+                    code=asset.code, status=asset.get_status_display()
+                )
+            }
+        )
 
 
 # Reporting ------------------------------------------------------------------------------------
@@ -179,10 +205,13 @@ def job_report(
     contact_phone: str = "",
     department: Department | None = None,
     incident=None,
+    asset=None,
 ) -> Job:
-    """报修 by a logged-in person; their department is charged unless the office picks another."""
+    """报修 by a logged-in person; their department is charged unless the office picks another. ``asset``: the
+    asset at fault (from its label's 报修 button), see ``check_asset``."""
     if department is not None and not actor.can(p.JOB_DISPATCH):
         raise PermissionDenied  # only the office charges another department
+    check_asset(actor, asset)
     return job_create(
         org=actor.org,
         actor=actor,
@@ -196,6 +225,7 @@ def job_report(
         photos=photos,
         source=JobSource.INCIDENT if incident else JobSource.REPORT,
         incident=incident,
+        asset=asset,
     )
 
 
@@ -212,12 +242,18 @@ def job_update(
     department: Department | None = None,
     response_due: datetime | None = None,
     completion_due: datetime | None = None,
+    asset=KEEP,
 ) -> Job:
-    """The office corrects a job: category, urgency (targets recomputed), charged department, or due times."""
+    """The office corrects a job: category, urgency (targets recomputed), charged department, due times, or the
+    asset at fault (None takes it off)."""
     _require(actor, job, p.JOB_DISPATCH)
     if not job.is_open:
         raise ValidationError(_("Only open jobs can be changed."))
     changed, old_category = [], job.category
+    if asset is not KEEP and (asset.pk if asset is not None else None) != job.asset_id:
+        check_asset(actor, asset, current_id=job.asset_id)
+        job.asset = asset
+        changed.append("asset")
     if category is not None and category != job.category:
         dictionaries.validate_code(job.org, CATEGORY.key, category, field_name="category", current=job.category)
         job.category = category

@@ -34,7 +34,7 @@ from .. import sla
 from ..choices import IntervalUnit, JobSource, PlanSchedule, Urgency
 from ..models import Job, MaintenancePlan
 from ..settings import CATEGORY
-from .jobs import job_create, job_dispatch, technicians
+from .jobs import check_asset, job_create, job_dispatch, technicians
 
 __all__ = [
     "break_terms",
@@ -67,6 +67,7 @@ PLAN_FIELDS = (
     "starts_on",
     "lead_days",
     "assignee",
+    "asset",
 )
 _SEPARATORS = re.compile(r"[\s,，、;；]+")
 _MONTH_DAY = re.compile(r"^(\d{1,2})[-/.月](\d{1,2})日?$")
@@ -313,7 +314,7 @@ def plan_create(
     actor: Actor,
     name: str,
     category: str,
-    location: Location,
+    location: Location | None = None,
     description: str,
     starts_on: date,
     schedule: str = PlanSchedule.INTERVAL,
@@ -325,10 +326,13 @@ def plan_create(
     break_offset_days: int = 0,
     lead_days: int = 0,
     assignee: Membership | None = None,
+    asset=None,
 ) -> MaintenancePlan:
-    """A new 定期检修 plan; it makes its first job when its first date is ``lead_days`` away."""
+    """A new 定期检修 plan; it makes its first job when its first date is ``lead_days`` away. A plan for one
+    asset (a boiler, a lift) names it: its jobs carry it, and the place defaults to the asset's."""
     _require(actor)
     data = {name: value for name, value in locals().items() if name in PLAN_FIELDS}
+    _check_asset(actor, data)
     return _save(MaintenancePlan(org=actor.org), data)
 
 
@@ -338,7 +342,21 @@ def plan_update(*, actor: Actor, plan: MaintenancePlan, **data) -> MaintenancePl
     them). Jobs already made keep their dates; new dates follow the new schedule."""
     _require(actor, plan)
     plan = MaintenancePlan.objects.select_for_update().get(pk=plan.pk)  # the caller's copy stays as it was on errors
+    _check_asset(actor, data, current=plan.asset if plan.asset_id else None)
     return _save(plan, data, current_category=plan.category)
+
+
+def _check_asset(actor: Actor, data: dict, *, current=None) -> None:
+    """The asset (any of the organisation still on the books: plans are the office's) and, where the place is
+    left empty, the asset's place."""
+    asset = data.get("asset", current)
+    if "asset" in data:
+        check_asset(actor, asset, current_id=current.pk if current is not None else None, whole_org=True)
+    if "location" in data and data["location"] is None:
+        if asset is not None and asset.location_id:
+            data["location"] = asset.location
+        else:
+            raise ValidationError({"location": _("Choose the place (or an asset that has one).")})
 
 
 # The tick job ----------------------------------------------------------------------------------------
@@ -361,6 +379,7 @@ def _make_job(plan: MaintenancePlan, day: date, now: datetime, *, dispatch: bool
                 reported_at=now,
                 plan=plan,
                 plan_due_on=day,
+                asset_id=plan.asset_id,  # a plan for one asset: its jobs name it (and its card lists them)
             )
             if day > timezone.localdate(now):
                 # A job made ahead counts its targets from its own date, not from the day it appeared.

@@ -70,7 +70,9 @@ def job_list(request):
         {
             "page": page,
             "filters": filters,
-            "more_filters": any(value for name, value in filters.items() if name not in ("q", "stage", "reporter")),
+            "more_filters": any(
+                value for name, value in filters.items() if name not in ("q", "stage", "reporter", "asset")
+            ),
             "choices": job_filter_choices(request.actor),
             "title": _("My repair reports") if own_only else _("Repair records"),
             "can_report": request.actor.can(p.JOB_REPORT) and not request.actor.via_bureau,

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from houqin.assets.selectors import links as asset_links
 from houqin.core import dictionaries, printing
 from houqin.core import permissions as core_p
 from houqin.core.forms_base import add_service_errors
@@ -77,7 +78,9 @@ CLOSE_ACTIONS = {JobState.REJECTED: "reject", JobState.CANCELLED: "cancel"}
 
 
 def _jobs():
-    return Job.objects.select_related("location", "building", "department", "reporter", "party", "plan", "incident")
+    return Job.objects.select_related(
+        "location", "building", "department", "reporter", "party", "plan", "incident", "asset"
+    )
 
 
 def _job(request, pk, change: str | None = None) -> Job:
@@ -170,11 +173,16 @@ def job_detail(request, pk):
             .filter(content_type__app_label="maintenance", content_type__model="job", object_id=job.pk)
             .select_related("person__user")
         )
+    # The asset's card is linked for those who may open it; others read its code and name only.
+    asset_url = ""
+    if job.asset_id and asset_links.may_see(actor, job.asset):
+        asset_url = reverse("assets:asset_detail", args=[request.org.code, job.asset_id])
     return render(
         request,
         "maintenance/job_detail.html",
         {
             "job": job,
+            "asset_url": asset_url,
             "state_colour": STATE_COLOURS.get(job.state, "secondary"),
             "urgency_colour": URGENCY_COLOURS.get(job.urgency, "secondary"),
             "overdue": job.is_overdue(),
@@ -315,6 +323,7 @@ def job_edit(request, pk):
         "department": job.department_id,
         "response_due": timezone.localtime(job.response_due) if job.response_due else None,
         "completion_due": timezone.localtime(job.completion_due) if job.completion_due else None,
+        "asset": job.asset.code if job.asset_id else "",
     }
     form = JobEditForm(request.POST or None, job=job, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -323,6 +332,8 @@ def job_edit(request, pk):
         for name in ("response_due", "completion_due"):
             if name not in form.changed_data:
                 data[name] = None
+        if "asset" not in form.changed_data:
+            data["asset"] = services.KEEP
         try:
             services.job_update(actor=request.actor, job=job, **data)
         except ValidationError as error:
@@ -493,6 +504,7 @@ def job_print(request, pk):
             printing.Field(_("Category"), dictionaries.label(request.org, CATEGORY.key, job.category)),
             printing.Field(_("Urgency"), job.get_urgency_display()),
             printing.Field(_("Charged department"), job.department.name if job.department_id else ""),
+            printing.Field(_("Asset"), "{} {}".format(job.asset.code, job.asset.name) if job.asset_id else ""),
             printing.Field(_("Reporter"), " ".join(x for x in (reporter, phone) if x)),
             printing.Field(_("Reported at"), _when(job.reported_at)),
             printing.Field(_("Response due"), _when(job.response_due)),

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from houqin.assets.selectors import links as asset_links
 from houqin.core import dictionaries
 from houqin.core.permissions import restrict
 from houqin.core.views.base import filtered, get_row, keyset_page, org_view, render, row_view, submitted
@@ -73,7 +74,7 @@ def plan_list(request):
 @row_view(p.PLAN_VIEW)
 def plan_detail(request, pk):
     plan = get_row(
-        MaintenancePlan.objects.select_related("location", "assignee__user", "assignee__party"),
+        MaintenancePlan.objects.select_related("location", "asset", "assignee__user", "assignee__party"),
         request.actor,
         view=p.PLAN_VIEW,
         pk=pk,
@@ -97,10 +98,17 @@ def plan_detail(request, pk):
             "jobs": jobs,
             "jobs_limit": JOBS_SHOWN,
             "can_see_jobs": request.actor.can(p.JOB_VIEW),
+            "asset_url": _asset_url(request, plan),
             "can_manage": request.actor.can(p.PLAN_MANAGE) and not request.actor.via_bureau,
             "nav_active": NAV,
         },
     )
+
+
+def _asset_url(request, plan) -> str:
+    if plan.asset_id and asset_links.may_see(request.actor, plan.asset):
+        return reverse("assets:asset_detail", args=[request.org.code, plan.asset_id])
+    return ""
 
 
 def _form_page(request, form, title, plan=None):
@@ -114,6 +122,8 @@ def _form_page(request, form, title, plan=None):
 @org_view(p.PLAN_MANAGE)
 def plan_create(request):
     initial = {"location": request.GET.get("location"), "starts_on": timezone.localdate()}
+    if request.GET.get("asset"):  # "plan maintenance for this asset" (its code)
+        initial["asset"] = request.GET["asset"][:40]
     form = PlanForm(request.POST or None, initial=initial, org=request.org)
     plan = submitted(request, form, lambda **data: services.plan_create(actor=request.actor, **data))
     if plan:
@@ -127,6 +137,7 @@ def plan_edit(request, pk):
     plan = get_row(MaintenancePlan.objects.all(), request.actor, view=p.PLAN_VIEW, change=p.PLAN_MANAGE, pk=pk)
     initial = {name: getattr(plan, name) for name in (*services.PLAN_FIELDS, "is_active")}
     initial["location"], initial["assignee"] = plan.location_id, plan.assignee_id
+    initial["asset"] = plan.asset.code if plan.asset_id else ""
     form = PlanEditForm(request.POST or None, initial=initial, org=request.org, plan=plan)
     if submitted(request, form, lambda **data: services.plan_update(actor=request.actor, plan=plan, **data)):
         messages.success(request, _("Changes saved."))

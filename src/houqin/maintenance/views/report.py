@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import redirect
@@ -9,6 +10,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from houqin.assets.selectors import links as asset_links
 from houqin.core import dictionaries
 from houqin.core import permissions as core_p
 from houqin.core.forms_base import add_service_errors
@@ -75,7 +77,29 @@ def _similar_context(request, location, category) -> dict:
     }
 
 
-def _pick_page(request):
+def _asset(request):
+    """The asset of ``?asset=`` (a label's 报修 button, a damaged return), when the person may name it: one
+    they may see, or any of the organisation for the office; on the books. Otherwise None, with a message
+    (the report goes on without it)."""
+    value = request.POST.get("asset") if request.method == "POST" else request.GET.get("asset")
+    if not value:
+        return None
+    actor = request.actor
+    asset = asset_links.find_asset(actor, value, whole_org=actor.can(p.JOB_DISPATCH) and not actor.via_bureau)
+    if request.method == "POST":
+        return asset  # the form and the service say what is wrong with it
+    if asset is None:
+        messages.warning(request, _("That asset is not one you may report on: describe the fault instead."))
+        return None
+    try:
+        services.check_asset(actor, asset)
+    except ValidationError as error:
+        messages.warning(request, " ".join(error.messages))
+        return None
+    return asset
+
+
+def _pick_page(request, asset=None):
     """No place given (the report was not started from a room's code): search and choose one."""
     query = request.GET.get("q", "").strip()[:50]
     places = _places(request.actor).select_related("building").order_by("path")
@@ -89,6 +113,7 @@ def _pick_page(request):
             "rows": [(place, place_label(place)) for place in rows[:PICK_LIMIT]],
             "more": len(rows) > PICK_LIMIT,
             "query": query,
+            "asset": asset,
             "nav_active": "maintenance_report",
         },
     )
@@ -98,9 +123,12 @@ def _pick_page(request):
 def job_report(request):
     """报修. From a room's code the place is filled in; the category is the only thing to choose."""
     actor = request.actor
+    asset = _asset(request)
     location = _place(actor, request.POST.get("location") if request.method == "POST" else request.GET.get("location"))
+    if location is None and asset is not None and request.method != "POST" and "pick" not in request.GET:
+        location = _place(actor, asset.location_id)  # 报修 from an asset's label: where the asset is
     if location is None and request.method != "POST":
-        return _pick_page(request)
+        return _pick_page(request, asset)
     form = JobReportForm(
         request.POST or None,
         request.FILES or None,
@@ -111,6 +139,7 @@ def job_report(request):
             "location": location.pk if location else None,
             "contact_phone": request.user.phone,
             "category": request.GET.get("category"),
+            "asset": asset.pk if asset else None,
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -125,6 +154,7 @@ def job_report(request):
                 photos=data["photos"],
                 contact_phone=data["contact_phone"],
                 department=data.get("department"),
+                asset=data.get("asset"),
             )
         except ValidationError as error:
             service_errors(form, error)
@@ -139,6 +169,7 @@ def job_report(request):
         {
             "form": form,
             "location": location,
+            "asset": asset,
             "ancestors": list(location.ancestors()) if location else [],
             "nav_active": "maintenance_report",
             **_similar_context(request, location, category),
