@@ -163,7 +163,8 @@ class StocktakeViewSet(mixins.CreateModelMixin, OrgWriteViewSet):
         return self.base_queryset().get(pk=stocktake.pk)
 
     def create(self, request, *args, **kwargs):
-        stocktake = services.stocktake_open(actor=self.actor, **self.validated())
+        data = self.validated()
+        stocktake = services.stocktake_open(actor=self.actor, name=data.pop("name", ""), **data)
         return Response(self._data(self._reread(stocktake)), status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Close a stocktake and apply its adjustments", request=None, responses=CloseResultSerializer)
