@@ -24,15 +24,7 @@ from ..filtersets import StocktakeFilterSet, StocktakeLineFilterSet
 from ..models import AssetCategory, Stocktake, StocktakeLine
 from ..selectors import stocktakes as selectors
 from ..services import stocktakes as services
-
-
-def _ref(row, name=None) -> dict | None:
-    return {"id": row.pk, "name": name if name is not None else row.name} if row is not None else None
-
-
-class RefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
+from .assets import RefSerializer, _ref
 
 
 class CountsSerializer(serializers.Serializer):
