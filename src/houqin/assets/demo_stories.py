@@ -16,10 +16,21 @@ from zoneinfo import ZoneInfo
 from django.contrib.contenttypes.models import ContentType
 from django.urls import NoReverseMatch, reverse
 
-from houqin.core import numbering
+from houqin.core import approvals, numbering
+from houqin.core.access import build_actor
 from houqin.core.choices import Role
 from houqin.core.demo import SMALL, DemoContext, register
-from houqin.core.models import Compensation, Department, Location, Membership, WorkflowEvent
+from houqin.core.models import (
+    ApprovalRequest,
+    ApprovalStep,
+    Compensation,
+    Department,
+    Location,
+    Membership,
+    RoleGrant,
+    WorkflowEvent,
+)
+from houqin.core.tenancy import org_scope
 
 from .choices import (
     GONE,
@@ -33,7 +44,9 @@ from .choices import (
     StocktakeState,
 )
 from .demo import TARGET
-from .models import Asset, AssetCategory, AssetEvent, Loan, Stocktake, StocktakeLine
+from .models import Asset, AssetCategory, AssetEvent, Disposal, Loan, Stocktake, StocktakeLine, Transfer
+from .services.disposals import disposal_request
+from .services.transfers import pending_approval, transfer_request
 
 TZ = ZoneInfo("Asia/Shanghai")
 LENDABLE = {"qyzx": ("笔记本电脑", "便携式投影仪", "数码照相机"), "qyxrmyy": ("输液泵", "床旁心电监护仪")}
@@ -89,6 +102,8 @@ def load_asset_stories(ctx: DemoContext) -> None:
         rng = random.Random("stories-" + org_code)
         _loans(org, org_code, clerk, rng, small=ctx.size == SMALL)
         _stocktake(org, org_code, clerk, rng)
+        with org_scope(org):
+            _transfers_and_disposals(org, org_code, clerk, ctx)
 
 
 def _loans(org, org_code: str, clerk: Membership, rng: random.Random, *, small: bool) -> None:
@@ -375,3 +390,114 @@ def _stocktake(org, org_code: str, clerk: Membership, rng: random.Random) -> Non
             ],
         )
     )
+
+
+# Transfers and disposals go through their services and the approval engine (default steps: the receiving
+# department's head, then the asset clerk; the logistics head, then the leader), then their times are moved back
+# to when they happened. (days ago, what, from department, to department, names of the assets, how many, reason,
+# decided: True approved, None still waiting at its last step)
+TRANSFERS = {
+    "qyzx": [
+        (75, "BGS", "JWC", "台式计算机", 2, "教务处新增教研员，办公室调剂两台计算机", True),
+        (3, "BGS", "JWC", "激光打印机", 1, "教务处打印机故障报废，调剂一台", None),
+    ],
+    "qyxrmyy": [(40, "NK", "ICU", "床旁心电监护仪", 2, "重症医学科扩床，内科调剂监护仪", True)],
+}
+DISPOSALS = {
+    "qyzx": [(120, "台式计算机", 3, "scrap", "使用超过 10 年，主板老化无法维修", "90.00", True)],
+    "qyxrmyy": [
+        (90, "输液泵", 2, "scrap", "超过使用年限，精度校验不合格", "0.00", True),
+        (2, "台式计算机", 2, "scrap", "使用超过 10 年，无法满足电子病历系统要求", "0.00", None),
+    ],
+}
+
+
+def _heads(org) -> dict[int, Membership]:
+    """Each department's head (the 部门负责人 role's department, else the member's own)."""
+    heads = {}
+    for grant in RoleGrant._base_manager.filter(org=org, role=Role.DEPT_HEAD).select_related("membership__user"):
+        heads.setdefault(grant.department_id or grant.membership.department_id, grant.membership)
+    return heads
+
+
+def _decide(org, record, approve_all: bool | None) -> None:
+    """Approve the request's steps as their approvers would; ``None`` leaves the last step waiting."""
+    while (request := pending_approval(record)) is not None:
+        step = request.steps.filter(state="pending").first()
+        last = not request.steps.filter(order__gt=step.order).exists()
+        if approve_all is None and last:
+            return
+        approvers = approvals.step_approvers(step)
+        decider = build_actor(approvers[0].user, org)
+        approvals.approval_decide(actor=decider, request=request, approve=True, comment="同意")
+
+
+def _backdate(record, model, at: datetime, done_at: datetime | None) -> None:
+    """Move a record made now (its events, its approval and its card lines) back to when it happened."""
+    content_type = ContentType.objects.get_for_model(model)
+    events = WorkflowEvent._base_manager.filter(content_type=content_type, object_id=record.pk).order_by("pk")
+    first = events.first()
+    for event in events:
+        event.at = at if event.pk == first.pk or done_at is None else done_at
+        event.save(update_fields=["at"])
+    requests = ApprovalRequest._base_manager.filter(content_type=content_type, object_id=record.pk)
+    for request in requests:
+        request_events = WorkflowEvent._base_manager.filter(
+            content_type=ContentType.objects.get_for_model(ApprovalRequest), object_id=request.pk
+        ).order_by("pk")
+        for index, event in enumerate(request_events):
+            event.at = at + timedelta(hours=2 * index)
+            event.save(update_fields=["at"])
+        ApprovalRequest._base_manager.filter(pk=request.pk).update(
+            submitted_at=at, decided_at=done_at if request.decided_at else None
+        )
+        for index, step in enumerate(ApprovalStep._base_manager.filter(request=request).order_by("order")):
+            if step.decided_at:
+                ApprovalStep._base_manager.filter(pk=step.pk).update(decided_at=at + timedelta(hours=2 * (index + 1)))
+    AssetEvent._base_manager.filter(org=record.org, source_label=record.code).update(at=done_at or at)
+
+
+def _transfers_and_disposals(org, org_code: str, clerk: Membership, ctx: DemoContext) -> None:
+    now = datetime.now(TZ)
+    departments = {d.code: d for d in Department._base_manager.filter(org=org)}
+    heads = _heads(org)
+    taken: set[int] = set()
+
+    def pick(department, name, count):
+        rows = Asset.objects.filter(name=name, status=AssetStatus.IN_USE).exclude(pk__in=taken).order_by("booked_on")
+        if department is not None:
+            rows = rows.filter(department=department)
+        chosen = list(rows[:count])
+        taken.update(asset.pk for asset in chosen)
+        return chosen
+
+    for days, source, target, name, count, reason, decided in TRANSFERS[org_code]:
+        source_department, target_department = departments.get(source), departments.get(target)
+        requester = heads.get(source_department.pk) if source_department else None
+        assets = pick(source_department, name, count)
+        if requester is None or target_department is None or len(assets) < count:
+            continue
+        at = datetime.combine(now.date() - timedelta(days=days), time(9, 30), tzinfo=TZ)
+        transfer = transfer_request(
+            actor=build_actor(requester.user, org), assets=assets, to_department=target_department, reason=reason
+        )
+        _decide(org, transfer, decided)
+        transfer.refresh_from_db()
+        done_at = at + timedelta(hours=6) if transfer.done_at else None
+        Transfer.objects.filter(pk=transfer.pk).update(requested_at=at, done_at=done_at)
+        _backdate(transfer, Transfer, at, done_at)
+    for days, name, count, method, reason, proceeds, decided in DISPOSALS[org_code]:
+        assets = pick(None, name, count)
+        if len(assets) < count:
+            continue
+        at = datetime.combine(now.date() - timedelta(days=days), time(10, 0), tzinfo=TZ)
+        disposal = disposal_request(
+            actor=build_actor(clerk.user, org), assets=assets, method=method, reason=reason, proceeds=Decimal(proceeds)
+        )
+        _decide(org, disposal, decided)
+        disposal.refresh_from_db()
+        done_at = at + timedelta(days=1) if disposal.done_on else None
+        Disposal.objects.filter(pk=disposal.pk).update(requested_at=at, done_on=done_at.date() if done_at else None)
+        if done_at:
+            Asset.objects.filter(pk__in=[a.pk for a in assets]).update(left_on=done_at.date())
+        _backdate(disposal, Disposal, at, done_at)
