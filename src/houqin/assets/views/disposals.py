@@ -92,7 +92,13 @@ def disposal_list(request):
     first = DisposalLine.objects.filter(disposal=OuterRef("pk")).order_by("pk")
     values = DisposalLine.objects.filter(disposal=OuterRef("pk")).order_by().values("disposal")
     rows = rows.annotate(
-        asset_count=Count("lines"),
+        asset_count=Subquery(
+            DisposalLine.objects.filter(disposal=OuterRef("pk"))
+            .order_by()
+            .values("disposal")
+            .annotate(n=Count("pk"))
+            .values("n")
+        ),
         first_name=Subquery(first.values("asset__name")[:1]),
         original_value=Subquery(values.annotate(total=Sum("asset__original_value")).values("total")[:1]),
     )

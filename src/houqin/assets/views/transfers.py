@@ -183,7 +183,13 @@ def transfer_list(request):
     rows, filters = filtered(request, TransferFilterSet, restrict(_transfers(), request.actor, p.TRANSFER_VIEW))
     first = TransferLine.objects.filter(transfer=OuterRef("pk")).order_by("pk")
     rows = rows.annotate(
-        asset_count=Count("lines"),
+        asset_count=Subquery(
+            TransferLine.objects.filter(transfer=OuterRef("pk"))
+            .order_by()
+            .values("transfer")
+            .annotate(n=Count("pk"))
+            .values("n")
+        ),
         first_code=Subquery(first.values("asset__code")[:1]),
         first_name=Subquery(first.values("asset__name")[:1]),
     )
