@@ -398,7 +398,7 @@ def test_the_printed_report_has_the_summary_the_differences_and_the_signatures(w
     body = response.content.decode()
     assert response.status_code == 200
     assert stocktake.code in body and "Stocktake report" in body
-    for signer in ("Counted by", "Supervised by", "Asset clerk", "Department head"):
+    for signer in ("Counted by", "Stocktake supervisor", "Asset clerk", "Department head"):
         assert signer in body
     assert "1 items, 6,000.00 yuan" in body  # found: the projector; missing: the piano (both 6,000 yuan)
     assert assets["piano"].code in body  # a difference line

@@ -13,6 +13,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, Value, When
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -40,7 +41,7 @@ PREVIEW = 50  # lines shown per adjustment on the close page
 MAX_REPORT_LINES = 10_000  # difference lines printed in one report
 SESSION_PLACES = "assets.stocktake_places"  # {stocktake id: place id} last chosen by this counter
 SESSION_LAST = "assets.stocktake_last"  # the stocktake this counter last counted in
-DIFFERENCES = (CountResult.MISSING, CountResult.WRONG_LOCATION, CountResult.SURPLUS)
+DIFFERENCES = (CountResult.MISSING, CountResult.WRONG_LOCATION, CountResult.SURPLUS)  # in the report's order
 
 
 def _can_manage(request) -> bool:
@@ -421,9 +422,10 @@ def stocktake_print(request, pk):
     stocktake = _decorate(_stocktake(request, pk))
     totals = {t.result: t for t in selectors.result_totals(stocktake)}
     shown = DIFFERENCES if stocktake.state == StocktakeState.CLOSED else (*DIFFERENCES, CountResult.PENDING)
+    order = Case(*(When(result=result, then=Value(i)) for i, result in enumerate(shown)))
     lines = list(
         selectors.with_relations(StocktakeLine.objects.filter(stocktake=stocktake, result__in=shown)).order_by(
-            "result", "pk"
+            order, "pk"
         )[: MAX_REPORT_LINES + 1]
     )
     truncated = len(lines) > MAX_REPORT_LINES
@@ -495,7 +497,7 @@ def stocktake_print(request, pk):
             numeric=(3, 4),
         ),
         notes=notes,
-        signatures=[_("Counted by"), _("Supervised by"), _("Asset clerk"), _("Department head")],
+        signatures=[_("Counted by"), _("Stocktake supervisor"), _("Asset clerk"), _("Department head")],
         qr_url=settings.HOUQIN_BASE_URL + reverse("assets:stocktake_detail", args=[request.org.code, stocktake.pk]),
         back_url=reverse("assets:stocktake_detail", args=[request.org.code, stocktake.pk]),
     )
