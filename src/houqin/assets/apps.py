@@ -9,4 +9,4 @@ class AssetsConfig(AppConfig):
 
     def ready(self):
         # Importing these registers the module's settings, dictionaries, permissions and demo loader with core.
-        from . import demo, demo_stories, permissions, registrations, settings  # noqa: F401
+        from . import demo, demo_stories, facts, permissions, registrations, settings  # noqa: F401

@@ -21,6 +21,7 @@ for entry in (
     NavEntry("assets_disposals", _("Disposals"), "assets:disposal_list", p.DISPOSAL_VIEW, FIXED_ASSETS),
     NavEntry("assets_loans", _("Loans"), "assets:loan_list", p.LOAN_VIEW, FIXED_ASSETS),
     NavEntry("assets_stocktakes", _("Stocktakes"), "assets:stocktake_list", p.STOCKTAKE_VIEW, FIXED_ASSETS),
+    NavEntry("assets_stats", _("Asset figures"), "assets:stats", p.ASSET_VIEW, FIXED_ASSETS),
     NavEntry("assets_reconciliation", _("Reconciliation"), "assets:reconciliation_list", p.RECONCILE, FIXED_ASSETS),
 ):
     navigation.register(entry)

@@ -1,4 +1,4 @@
-from .views import depreciation, disposals, imports, ledger, loans, reconciliation, stocktakes, transfers
+from .views import depreciation, disposals, imports, ledger, loans, reconciliation, stats, stocktakes, transfers
 
 app_name = "assets"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     *stocktakes.urlpatterns,
     *disposals.urlpatterns,
     *reconciliation.urlpatterns,
+    *stats.urlpatterns,
 ]

@@ -46,6 +46,7 @@ PAGES = {
     ),
     "assets:depreciation_report": T(),
     "assets:depreciation_report_export": T(),
+    "assets:stats": T(),  # 资产统计: the ledger's figures
     "asset_scan": T(lambda w: {"token": w.asset.qr_token}),
 }
 

@@ -347,3 +347,21 @@ def test_the_panel_link_lists_exactly_the_assets_repairs(world, assets, login):
     assert len(listed.context["page"]["rows"]) == 2
     assert all(job.asset_id == assets["kept"].pk for job in listed.context["page"]["rows"])
     assert JobState.NEW in {job.state for job in listed.context["page"]["rows"]}
+
+
+def test_the_card_runs_the_same_queries_with_1_and_15_repairs(world, assets, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(world.member(Role.LOGISTICS_HEAD))
+    card = reverse("assets:asset_detail", args=[world.org_a.code, assets["kept"].pk])
+    client.get(card)  # the first request of a session writes it
+    counts = []
+    for jobs in (1, 14):
+        for _ in range(jobs):
+            _job_with(world, assets["kept"], reporter=Role.DISPATCHER)
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(card).content.decode()
+        assert html.count('data-testid="repair-row"') == min(len(_jobs()), 10)
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts

@@ -1,0 +1,346 @@
+"""资产统计: the ledger's figures — value and net book value by category and department, cards by status, ages,
+additions and disposals of a period, overdue loans, the differences of the latest stocktake — each with the
+parameters of the asset list (``AssetFilterSet``) that shows exactly the assets behind it.
+
+Fast at 200,000 cards: the ledger is read by two grouped queries and never row by row in Python.
+
+- Values: one query grouped by (category, owning department, status). The net book value of each card is
+  computed *in the query*, in whole fen, by the same arithmetic as ``depreciation.Schedule`` (straight line, the
+  monthly charge rounded half up to the fen, the whole value once the life is over, never more than the value),
+  so a group's sum is exactly the sum of its cards' ``net_book_value`` — no per-card rounding is lost.
+- Ages, additions and disposals: one query grouped by a handful of small keys (age band, booked in the period,
+  left in the period, status), at most a few dozen groups.
+- Overdue loans and the stocktake's differences: one bounded query each on their own indexed tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Least, Round
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from houqin.core.facts import query
+from houqin.core.permissions import Actor, restrict
+from houqin.core.selectors import org_names
+
+from ..choices import GONE, AssetStatus, CountResult, DepreciationStart, StocktakeState
+from ..depreciation import month_index
+from ..filtersets import AssetFilterSet
+from ..filtersets.assets import years_before
+from ..models import Asset, AssetCategory, Stocktake, StocktakeLine
+from ..permissions import ASSET_VIEW, STOCKTAKE_VIEW
+from .depreciation import depreciation_rule
+
+FEN = Decimal("0.01")
+HELD = [status for status in AssetStatus.values if status not in GONE]
+# Age bands in whole years since the finance booking date: (from, until); until None = and older.
+AGE_BANDS = ((0, 1), (1, 3), (3, 5), (5, 10), (10, None))
+DIFFERENCES = (CountResult.MISSING, CountResult.SURPLUS, CountResult.WRONG_LOCATION)
+
+
+def default_period(today: date | None = None) -> tuple[date, date]:
+    """The last 12 months: from the first day of the month eleven months back up to today."""
+    today = today or timezone.localdate()
+    months = month_index(today) - 11
+    return date(months // 12, months % 12 + 1, 1), today
+
+
+def visible_assets(actor: Actor):
+    """What the asset list shows ``actor`` before its filters (the figures and facts count over the same)."""
+    return restrict(Asset.objects.all(), actor, ASSET_VIEW)
+
+
+def filtered_assets(actor: Actor, params: dict):
+    """The assets the list shows for ``params``, as the facts and the tests count them."""
+    filterset = AssetFilterSet(query(params), queryset=visible_assets(actor))
+    if not filterset.is_valid():
+        raise ValueError(filterset.errors)
+    return filterset.qs
+
+
+# Net book value in SQL ---------------------------------------------------------------------------------
+
+
+class MonthIndex(Func):
+    """``depreciation.month_index`` of a date column: year × 12 + month − 1."""
+
+    output_field = IntegerField()
+    arity = 1
+
+    def as_sql(self, compiler, connection, **extra):  # PostgreSQL
+        template = (
+            "(CAST(EXTRACT(YEAR FROM %(expressions)s) AS INTEGER) * 12"
+            " + CAST(EXTRACT(MONTH FROM %(expressions)s) AS INTEGER) - 1)"
+        )
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):  # dates are stored as 'YYYY-MM-DD'
+        template = (
+            "(CAST(substr(%(expressions)s, 1, 4) AS INTEGER) * 12 + CAST(substr(%(expressions)s, 6, 2) AS INTEGER) - 1)"
+        )
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+
+def _int(expression) -> ExpressionWrapper:
+    return ExpressionWrapper(expression, output_field=BigIntegerField())
+
+
+def net_fen(today: date, rule: str):
+    """The net book value of a card on ``today``, in fen, as an expression of its row: its value less
+    ``Schedule.accumulated`` through today's month. Every step is integer arithmetic (the value in fen; the
+    charge ``(2V + L) div 2L`` is V / L rounded half up), so SQLite and PostgreSQL give the same fen. For cards
+    on the books (those that left are worth nothing and are not summed)."""
+    value = Cast(Round(F("original_value") * 100), BigIntegerField())
+    life = Case(
+        When(category__depreciable=False, then=Value(None)),
+        default=Coalesce(F("life_months"), F("category__life_years") * 12),
+        output_field=IntegerField(),
+    )
+    first = MonthIndex("booked_on") + (1 if rule == DepreciationStart.ENTERPRISE else 0)
+    months = _int(Value(month_index(today)) - first + 1)  # charges booked through today's month
+    charge = _int((value * 2 + life) / (life * 2))
+    accumulated = Case(
+        When(category__depreciable=False, then=Value(0)),
+        When(GreaterEqual(months, life), then=value),
+        When(LessEqual(months, Value(0)), then=Value(0)),
+        default=Least(_int(charge * months), value),
+        output_field=BigIntegerField(),
+    )
+    return _int(value - accumulated)
+
+
+class _Compare(Func):
+    output_field = BooleanField()
+    arity = 2
+
+    def as_sql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=self.operator, **extra)
+
+
+class GreaterEqual(_Compare):
+    operator = " >= "
+
+
+class LessEqual(_Compare):
+    operator = " <= "
+
+
+# The figures -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Figure:
+    """One line of the page: cards (and items), original and net value, and the list's parameters."""
+
+    label: str
+    params: dict
+    code: str = ""
+    cards: int = 0
+    quantity: int = 0
+    original: Decimal = Decimal("0.00")
+    net: Decimal = Decimal("0.00")
+    children: list[Figure] = field(default_factory=list)
+
+    def add(self, cards: int, quantity: int, original: Decimal, net: Decimal) -> None:
+        self.cards += cards
+        self.quantity += quantity
+        self.original += original
+        self.net += net
+
+
+@dataclass
+class Stats:
+    today: date
+    start: date
+    end: date
+    rule: str
+    total: Figure  # on the books
+    by_category: list[Figure]  # top-level classes, each with its second-level classes as ``children``
+    by_department: list[Figure]
+    by_status: list[Figure]
+    ages: list[Figure]
+    additions: Figure
+    disposals: Figure
+    loans_overdue: Figure
+    stocktake: Stocktake | None
+    differences: list[Figure]
+
+
+def _yuan(value) -> Decimal:
+    return Decimal(str(value or 0)).quantize(FEN)
+
+
+def _fen(value) -> Decimal:
+    return (Decimal(int(value or 0)) / 100).quantize(FEN)
+
+
+def _categories() -> dict[int, tuple[str, str]]:
+    return {pk: (code, name) for pk, code, name in AssetCategory.objects.values_list("pk", "code", "name")}
+
+
+def _values(assets, today: date, rule: str):
+    """Query 1: cards, items, original value and net book value by (category, department, status)."""
+    return (
+        assets.order_by()
+        .values_list("category_id", "department_id", "status")
+        .annotate(
+            cards=Count("id"),
+            items=Sum("quantity"),
+            original=Sum("original_value"),
+            net=Sum(net_fen(today, rule), filter=Q(status__in=HELD)),
+        )
+    )
+
+
+def _bands(assets, today: date, start: date, end: date):
+    """Query 2: cards and value by (age band, booked in the period, left the books in the period, status)."""
+    band = Case(
+        *(
+            When(booked_on__gt=years_before(today, until), then=Value(index))
+            for index, (_from, until) in enumerate(AGE_BANDS)
+            if until is not None
+        ),
+        default=Value(len(AGE_BANDS) - 1),
+        output_field=IntegerField(),
+    )
+    added = Case(When(booked_on__range=(start, end), then=Value(1)), default=Value(0), output_field=IntegerField())
+    left = Case(When(left_on__range=(start, end), then=Value(1)), default=Value(0), output_field=IntegerField())
+    return (
+        assets.order_by()
+        .annotate(band=band, added=added, left=left)
+        .values_list("band", "added", "left", "status")
+        .annotate(cards=Count("id"), original=Sum("original_value"))
+    )
+
+
+def asset_stats(actor: Actor, *, start: date, end: date, today: date | None = None) -> Stats:
+    """The figures of the assets ``actor`` may see; additions and disposals between ``start`` and ``end``."""
+    today = today or timezone.localdate()
+    rule = depreciation_rule(actor.org)
+    assets = visible_assets(actor)
+    held = {"held": "true"}
+
+    categories = None
+    names = org_names(actor.org).departments
+    total = Figure(str(_("On the books")), held)
+    tops: dict[str, Figure] = {}
+    seconds: dict[str, Figure] = {}
+    departments: dict[int, Figure] = {}
+    statuses = {value: Figure(str(label), {"status": value}, code=value) for value, label in AssetStatus.choices}
+    for category_id, department_id, status, cards, items, original, net in _values(assets, today, rule):
+        original, items = _yuan(original), int(items or 0)
+        statuses[status].add(cards, items, original, Decimal("0.00"))
+        if status not in HELD:
+            continue
+        net = _fen(net)
+        if categories is None:
+            categories = _categories()
+        code, name = categories[category_id]
+        top_code = code[:3]
+        top = tops.get(top_code)
+        if top is None:
+            top_name = next((n for c, n in categories.values() if c == top_code), top_code)
+            top = tops[top_code] = Figure(top_name, {**held, "category": top_code}, code=top_code)
+        top.add(cards, items, original, net)
+        if len(code) > 3:
+            second = seconds.get(code)
+            if second is None:
+                second = seconds[code] = Figure(name, {**held, "category": code}, code=code)
+                top.children.append(second)
+            second.add(cards, items, original, net)
+        department = departments.get(department_id)
+        if department is None:
+            department = departments[department_id] = Figure(
+                names.get(department_id, ""), {**held, "owned_by": department_id}, code=str(department_id)
+            )
+        department.add(cards, items, original, net)
+        total.add(cards, items, original, net)
+    by_category = sorted(tops.values(), key=lambda f: f.code)
+    for top in by_category:
+        top.children.sort(key=lambda f: f.code)
+        # A class whose cards all sit on the class itself needs no second level.
+        if len(top.children) == 1 and top.children[0].cards == top.cards:
+            top.children = []
+
+    ages = []
+    for band_from, band_until in AGE_BANDS:
+        params = {**held, "age_from": band_from} if band_from else dict(held)
+        if band_until is not None:
+            params["age_until"] = band_until
+        if band_until is None:
+            label = _("{years} years or more").format(years=band_from)
+        elif not band_from:
+            label = _("Under {years} year").format(years=band_until)
+        else:
+            label = _("{start} to {end} years").format(start=band_from, end=band_until)
+        ages.append(Figure(str(label), params))
+    additions = Figure(str(_("Added")), {"booked_from": start, "booked_until": end})
+    disposals = Figure(str(_("Disposed of")), {"status": AssetStatus.DISPOSED, "left_from": start, "left_until": end})
+    for band, added, left, status, cards, original in _bands(assets, today, start, end):
+        original = _yuan(original)
+        if status in HELD:
+            ages[band].add(cards, 0, original, Decimal("0.00"))
+        if added:
+            additions.add(cards, 0, original, Decimal("0.00"))
+        if left and status == AssetStatus.DISPOSED:
+            disposals.add(cards, 0, original, Decimal("0.00"))
+
+    loans_overdue = Figure(str(_("Loans overdue")), {"loan": "overdue"})
+    loans_overdue.cards = filtered_assets(actor, loans_overdue.params).count()
+
+    stocktake = None
+    if actor.can(STOCKTAKE_VIEW):
+        stocktake = (
+            restrict(Stocktake.objects.filter(state=StocktakeState.CLOSED), actor, STOCKTAKE_VIEW)
+            .order_by("-closed_at", "-id")
+            .only("pk", "code", "name", "closed_at")
+            .first()
+        )
+    differences = []
+    if stocktake is not None:
+        counted = dict(
+            StocktakeLine.objects.filter(stocktake=stocktake, result__in=DIFFERENCES, asset__in=assets)
+            .order_by()
+            .values_list("result")
+            .annotate(cards=Count("asset_id", distinct=True))
+        )
+        labels = dict(CountResult.choices)
+        for result in DIFFERENCES:
+            figure = Figure(str(labels[result]), {"stocktake": stocktake.pk, "result": result}, code=result)
+            figure.cards = counted.get(result, 0)
+            differences.append(figure)
+
+    return Stats(
+        today=today,
+        start=start,
+        end=end,
+        rule=rule,
+        total=total,
+        by_category=by_category,
+        by_department=sorted(departments.values(), key=lambda f: (-f.original, f.label)),
+        by_status=[statuses[value] for value in AssetStatus.values],
+        ages=ages,
+        additions=additions,
+        disposals=disposals,
+        loans_overdue=loans_overdue,
+        stocktake=stocktake,
+        differences=differences,
+    )
