@@ -10,6 +10,7 @@ from django.db import connection
 
 from houqin.core import orgcache
 from houqin.core.choices import LocationKind, OrgKind, Role
+from houqin.core.tests.browser_support import browser  # noqa: F401  (Debian's chromium, for every browser test)
 from houqin.core.tests.factories import ORG_A_ROLES, make_department, make_location, make_member, make_org
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API beside live_server

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from houqin.core.choices import Role
 from houqin.core.tenancy import scopes_disabled
-from houqin.core.tests.test_browser import browser  # noqa: F401  (the shared chromium fixture)
-from houqin.maintenance.tests.test_browser import PHONE, Phone, _context
+from houqin.core.tests.browser_support import PHONE, Phone
+from houqin.core.tests.browser_support import logged_in as _context
 
 from ..models import Loan
 from .factories import make_asset
@@ -21,7 +21,7 @@ from .factories import make_asset
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_lend_and_take_back_on_a_phone(browser, live_server, world):  # noqa: F811
+def test_lend_and_take_back_on_a_phone(browser, live_server, world):
     asset = make_asset(world, name="便携式投影仪（含幕布和遥控器）", status="idle", custodian=world.member(Role.STAFF))
     errors: list[str] = []
     context = _context(browser, live_server, world.member(Role.ASSET_CLERK), **PHONE)

@@ -8,26 +8,12 @@ from django.core.management import call_command
 from houqin.core.models import Location
 from houqin.core.tenancy import scopes_disabled
 
+from .browser_support import SCREENSHOTS
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[4] / "test-artifacts" / "screenshots"
 PHONE = {"width": 375, "height": 812}
 HEAD_PHONE, DEMO_PASSWORD = "13800000001", "houqin2026"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("{} is missing: `make test` installs Debian's chromium".format(CHROMIUM))
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from PIL import Image
 
 from houqin.core.models import Attachment, Location
 from houqin.core.tenancy import scopes_disabled
-from houqin.core.tests.test_browser import PHONE, _fits_phone, _log_in, _shoot, browser, demo  # noqa: F401
+from houqin.core.tests.test_browser import PHONE, _fits_phone, _log_in, _shoot, demo  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +28,7 @@ def _phone_photo() -> bytes:
 def test_a_photo_taken_on_a_phone_is_attached_to_a_room_and_comes_back_without_its_location(
     demo,  # noqa: F811
     live_server,
-    browser,  # noqa: F811
+    browser,
 ):
     with scopes_disabled():
         room = Location.objects.filter(org__code="qyzx", kind="room").order_by("path").first()

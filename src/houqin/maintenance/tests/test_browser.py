@@ -4,19 +4,18 @@ with a photo, and the reporter rates it. Every page at 375 px must fit the phone
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from io import BytesIO
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
 from houqin.core.choices import Role
 from houqin.core.locations import qr_url
 from houqin.core.tenancy import scopes_disabled
-from houqin.core.tests.test_browser import SCREENSHOTS, browser  # noqa: F401  (the shared chromium fixture)
+from houqin.core.tests.browser_support import DESKTOP, PHONE, SCREENSHOTS, Phone
+from houqin.core.tests.browser_support import logged_in as _context
 
 from ..choices import Cause, JobState
 from ..models import Job
@@ -24,52 +23,11 @@ from ..services.jobs import PHOTO_AFTER
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True, "locale": "zh-CN"}
-DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN"}
-
 
 def _zh(text) -> str:
     """What the zh-Hans page shows for an English msgid (the msgid itself while it is not translated yet)."""
     with translation.override("zh-hans"):
         return str(translation.gettext(str(text)))
-
-
-def _context(browser, live_server, membership, **options):  # noqa: F811
-    """A browser context logged in as ``membership`` (a session made by the test client, handed over as a cookie)."""
-    client = Client()
-    client.force_login(membership.user, backend="houqin.core.auth.PhoneOrEmployeeNoBackend")
-    context = browser.new_context(**options)
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
-    context.set_default_timeout(10_000)
-    return context
-
-
-class Phone:
-    """One person's phone: every page it shows is checked for width and photographed in order."""
-
-    def __init__(self, context, who: str, errors: list):
-        self.page = context.new_page()
-        self.who, self.shots, self.errors = who, 0, errors
-        self.page.on("pageerror", lambda exc: errors.append("{}: {}".format(who, exc)))
-
-    def check(self, step: str):
-        page = self.page
-        page.wait_for_load_state("load")
-        # Not window.innerWidth: a mobile browser zooms out to show a too-wide page, and innerWidth grows with it.
-        wide = page.evaluate("document.documentElement.scrollWidth") - page.viewport_size["width"]
-        self.shots += 1
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        name = "maintenance-{}-{}-{}.png".format(self.who, self.shots, step)
-        page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
-        assert wide <= 1, "{} ({}) is {} px wider than the phone".format(step, page.url, wide)
-
-    def tap_and_wait(self, selector: str, step: str, url_pattern: str | None = None):
-        """Tap (a touch, not a click), wait for the page the tap leads to, check it (and where it is)."""
-        with self.page.expect_navigation():
-            self.page.locator(selector).first.tap()
-        if url_pattern is not None:
-            assert re.search(url_pattern, self.page.url), "{}: landed on {}".format(step, self.page.url)
-        self.check(step)
 
 
 def _jpeg(path):
@@ -85,7 +43,7 @@ def _state(job) -> str:
     return job.state
 
 
-def _decode_room_code(browser, live_server, world) -> str:  # noqa: F811
+def _decode_room_code(browser, live_server, world) -> str:
     """Print org A's room QR sheet as the org admin and read the sticker of world.room_a with zxing-cpp."""
     import zxingcpp
     from PIL import Image
@@ -106,7 +64,7 @@ def _decode_room_code(browser, live_server, world) -> str:  # noqa: F811
 def test_a_repair_goes_from_a_scanned_room_code_to_a_rated_job_on_phones(
     world,
     live_server,
-    browser,  # noqa: F811
+    browser,
     settings,
     tmp_path,
 ):
