@@ -521,3 +521,35 @@ def test_cancel_needs_a_reason_and_leaves_the_ledger_alone(world, clerk, ledger)
         stocktake_close(actor=clerk, stocktake=stocktake)
     with org_scope(world.org_a), pytest.raises(PermissionDenied):
         stocktake_cancel(actor=actor_of(world.member(Role.STAFF)), stocktake=stocktake, reason="x")
+
+
+@pytest.mark.pg_only
+@pytest.mark.django_db(transaction=True)
+def test_one_open_stocktake_when_many_open_the_same_scope_at_once(world):
+    """Eight people open a stocktake of 总务处 at the same moment: one is opened, seven are refused (PostgreSQL)."""
+    import threading
+
+    from django.db import connection
+
+    barrier, outcomes = threading.Barrier(8), []
+    clerk = world.member(Role.ASSET_CLERK)
+
+    def run():
+        try:
+            barrier.wait()
+            with org_scope(world.org_a):
+                stocktake_open(actor=actor_of(clerk), name="", scope=StocktakeScope.DEPARTMENT, department=world.dept_a)
+            outcomes.append("ok")
+        except ValidationError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["ok"] + ["refused"] * 7
+    with scopes_disabled():
+        assert Stocktake.objects.filter(state=StocktakeState.OPEN).count() == 1
