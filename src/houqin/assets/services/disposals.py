@@ -31,7 +31,7 @@ from ..models.ledger import MAX_VALUE
 from ..settings import DEPRECIATION_START
 from .transfers import MAX_ASSETS, asset_refusals, locked_assets, pending_approval
 
-__all__ = ["CODE_PREFIX", "KIND", "disposal_request", "disposal_withdraw"]
+__all__ = ["CODE_PREFIX", "KIND", "disposal_request", "disposal_withdraw", "method_errors"]
 
 CODE_PREFIX = "BF"  # 报废: BF-2026-00007
 KIND = "assets.disposal"
@@ -41,6 +41,16 @@ NEEDS_RECIPIENT = (DisposalMethod.TRANSFER_OUT, DisposalMethod.SALE, DisposalMet
 
 def disposal_url(disposal: Disposal) -> str:
     return reverse("assets:disposal_detail", args=[disposal.org.code, disposal.pk])
+
+
+def method_errors(method: str, recipient: str, proceeds: Decimal | None) -> dict[str, str]:
+    """What the method asks for: whom the assets go to (调出、出售、捐赠), and no proceeds from a donation."""
+    errors = {}
+    if method in NEEDS_RECIPIENT and not (recipient or "").strip():
+        errors["recipient"] = _("Name the receiving unit, buyer or recipient.")
+    if method == DisposalMethod.DONATION and proceeds:
+        errors["proceeds"] = _("A donation brings no proceeds; enter 0.")
+    return errors
 
 
 def _proceeds(value, add) -> Decimal | None:
@@ -95,10 +105,8 @@ def disposal_request(
     if not reason:
         add("reason", _("Give the reason for the disposal."))
     amount = _proceeds(proceeds, add)
-    if method in NEEDS_RECIPIENT and not recipient:
-        add("recipient", _("Name the receiving unit, buyer or recipient."))
-    if method == DisposalMethod.DONATION and amount:
-        add("proceeds", _("A donation brings no proceeds; enter 0."))
+    for field, message in method_errors(method, recipient, amount).items():
+        add(field, message)
     if assets and "assets" not in errors:
         allowed = set(
             restrict(Asset.objects.filter(pk__in=[a.pk for a in assets]), actor, p.DISPOSAL_REQUEST).values_list(

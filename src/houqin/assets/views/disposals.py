@@ -3,6 +3,8 @@ approval progress, the printed 资产处置审批表, and withdrawing one's own 
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -24,7 +26,7 @@ from ..choices import DisposalMethod, DisposalState
 from ..filtersets.disposals import DisposalFilterSet
 from ..models import Disposal, DisposalLine
 from ..selectors.transfers import latest_approvals
-from ..services.disposals import disposal_request, disposal_withdraw
+from ..services.disposals import disposal_request, disposal_withdraw, method_errors
 from .transfers import AssetIdsField, AssetPickMixin, approval_notes, decorate_assets, picked_from_query
 
 NAV = "assets_disposals"
@@ -55,6 +57,7 @@ class DisposalForm(AssetPickMixin, StyledFormMixin, forms.Form):
         label=gettext_lazy("Proceeds (yuan)"),
         max_digits=14,
         decimal_places=2,
+        min_value=Decimal("0"),
         required=False,
         initial=0,
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
@@ -75,6 +78,12 @@ class DisposalForm(AssetPickMixin, StyledFormMixin, forms.Form):
     def clean(self):
         data = super().clean()
         self.pick(self.actor, data)
+        # Shown with the form's own errors, so that everything wrong is said at once (the service checks again).
+        if "method" in data:
+            found = method_errors(data["method"], data.get("recipient", ""), data.get("proceeds"))
+            for field, message in found.items():
+                if not self.has_error(field):
+                    self.add_error(field, message)
         return data
 
 
