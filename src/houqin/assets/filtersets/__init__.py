@@ -2,7 +2,16 @@
 per part of the module."""
 
 from .assets import AssetFilterSet
+from .disposals import DisposalFilterSet
 from .loans import LoanFilterSet
 from .stocktakes import StocktakeFilterSet, StocktakeLineFilterSet
+from .transfers import TransferFilterSet
 
-__all__ = ["AssetFilterSet", "LoanFilterSet", "StocktakeFilterSet", "StocktakeLineFilterSet"]
+__all__ = [
+    "AssetFilterSet",
+    "DisposalFilterSet",
+    "LoanFilterSet",
+    "StocktakeFilterSet",
+    "StocktakeLineFilterSet",
+    "TransferFilterSet",
+]
