@@ -25,6 +25,9 @@ class LoanFilterSet(DateRangeFilters):
     department = filters.NumberFilter(field_name="department", label=_("Borrowing department (id)"))
     borrower = filters.NumberFilter(field_name="borrower", label=_("Borrower (membership id)"))
     asset = filters.NumberFilter(field_name="asset", label=_("Asset (id)"))
+    category = filters.CharFilter(
+        method="filter_category", label=_("Asset category and its subclasses (code, e.g. A02)")
+    )
     due_from = filters.DateFilter(field_name="due_on", lookup_expr="gte", label=_("Due back on or after"))
     due_until = filters.DateFilter(field_name="due_on", lookup_expr="lte", label=_("Due back on or before"))
     q = filters.CharFilter(method="filter_q", label=_("Loan number, asset code or name contains"))
@@ -38,6 +41,7 @@ class LoanFilterSet(DateRangeFilters):
             "department",
             "borrower",
             "asset",
+            "category",
             "start",
             "end",
             "due_from",
@@ -50,6 +54,11 @@ class LoanFilterSet(DateRangeFilters):
             return queryset
         today = timezone.localdate()
         return queryset.filter(overdue_q(today)) if value else queryset.exclude(overdue_q(today))
+
+    def filter_category(self, queryset, name, value):
+        # GB/T 14885 codes nest by prefix: A02 holds A0201, A020101, …
+        value = value.strip().upper()
+        return queryset.filter(asset__category__code__startswith=value) if value else queryset
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

@@ -8,17 +8,19 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, Sum
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from houqin.core import permissions as core_p
 from houqin.core.compensation import source_url
 from houqin.core.models import Compensation, Department
-from houqin.core.permissions import Actor, restrict
+from houqin.core.permissions import OWN, Actor, restrict
 
 from .. import permissions as p
 from ..choices import LoanState
-from ..filtersets.loans import overdue_q
+from ..filtersets.loans import LoanFilterSet, overdue_q
 from ..models import Asset, Loan
 from ..services.loans import LENDABLE
 
@@ -53,7 +55,13 @@ def may_return(actor: Actor, loan: Loan) -> bool:
 
 
 def may_borrow(actor: Actor, asset: Asset) -> bool:
-    return not actor.via_bureau and actor.can(p.LOAN_BORROW) and asset.status in LENDABLE
+    """借用 is offered for an asset in use or idle — to someone borrowing for themselves only when it is not
+    already theirs to keep or use."""
+    if actor.via_bureau or not actor.can(p.LOAN_BORROW) or asset.status not in LENDABLE:
+        return False
+    if actor.widest_scope(p.LOAN_BORROW) == OWN and actor.membership is not None:
+        return actor.membership.pk not in (asset.custodian_id, asset.user_person_id)
+    return True
 
 
 def asset_compensations(actor: Actor, asset: Asset) -> list[Compensation]:
@@ -117,13 +125,20 @@ class OutstandingLine:
     overdue_url: str
 
 
-def outstanding_by_department(actor: Actor, today=None) -> tuple[list[OutstandingLine], dict]:
+# Report parameters the list takes too; the report always counts what is still out.
+REPORT_PARAMS = ("category", "start", "end", "due_until")
+
+
+def outstanding_by_department(actor: Actor, params=None, today=None) -> tuple[list[OutstandingLine], dict]:
     """下发未归还: loans still out, per borrowing department — how many, the original value of the assets, how
-    many are overdue — each linking to exactly those loans on the list. Two queries whatever the size."""
+    many are overdue — each linking to exactly those loans on the list (the same FilterSet with the same
+    parameters, narrowed to the department). Two queries whatever the size."""
     today = today or timezone.localdate()
+    given = {name: params.get(name, "") for name in REPORT_PARAMS} if params is not None else {}
+    given = {name: value for name, value in given.items() if value}
+    filterset = LoanFilterSet(QueryDict(urlencode(given)), queryset=visible_loans(actor))
     rows = list(
-        visible_loans(actor)
-        .filter(state=LoanState.OUT)
+        filterset.qs.filter(state=LoanState.OUT)
         .values("department")
         .annotate(
             count=Count("id"),
@@ -133,7 +148,11 @@ def outstanding_by_department(actor: Actor, today=None) -> tuple[list[Outstandin
         .order_by()
     )
     departments = Department.objects.in_bulk([row["department"] for row in rows])
-    base = reverse("assets:loan_list", args=[actor.org.code])
+    base = reverse("assets:loan_list", args=[actor.org.code]) + "?"
+
+    def link(**extra) -> str:
+        return base + urlencode({**given, **extra})
+
     lines = [
         OutstandingLine(
             department=departments.get(row["department"]),
@@ -141,8 +160,8 @@ def outstanding_by_department(actor: Actor, today=None) -> tuple[list[Outstandin
             count=row["count"],
             value=row["value"] or Decimal("0.00"),
             overdue=row["overdue"],
-            list_url=base + "?state=out&department={}".format(row["department"]),
-            overdue_url=base + "?overdue=true&department={}".format(row["department"]),
+            list_url=link(state=LoanState.OUT, department=row["department"]),
+            overdue_url=link(overdue="true", department=row["department"]),
         )
         for row in rows
     ]
@@ -151,7 +170,7 @@ def outstanding_by_department(actor: Actor, today=None) -> tuple[list[Outstandin
         "count": sum(line.count for line in lines),
         "value": sum((line.value for line in lines), Decimal("0.00")),
         "overdue": sum(line.overdue for line in lines),
-        "list_url": base + "?state=out",
-        "overdue_url": base + "?overdue=true",
+        "list_url": link(state=LoanState.OUT),
+        "overdue_url": link(overdue="true"),
     }
     return lines, totals

@@ -211,6 +211,17 @@ def test_scan_page_offers_borrow_then_take_back(world, login):
     assert 'data-testid="loan-borrow"' not in page and 'data-testid="loan-return"' not in page
 
 
+def test_a_teacher_is_not_offered_to_borrow_what_they_keep_or_use(world, login):
+    mine = make_asset(world, name="笔记本电脑", custodian=world.member(Role.STAFF))
+    shared = make_asset(world, name="录音笔", user_person=world.member(Role.STAFF), custodian=None)
+    staff = login(world.member(Role.STAFF))
+    for asset in (mine, shared):
+        assert 'data-testid="loan-borrow"' not in staff.get(url("asset_detail", asset.pk)).content.decode()
+    # The asset clerk lends what a teacher keeps to someone else.
+    clerk = login(world.member(Role.ASSET_CLERK))
+    assert 'data-testid="loan-borrow"' in clerk.get(url("asset_detail", mine.pk)).content.decode()
+
+
 def test_the_bureau_sees_no_loan_buttons_on_the_card(world, login, loans):
     asset = make_asset(world, name="数码相机")
     page = login(world.bureau_member).get(url("asset_detail", asset.pk)).content.decode()
@@ -304,7 +315,8 @@ def _links(page: str, testid: str) -> list[str]:
 
 
 def test_outstanding_by_department_links_to_exactly_its_loans(world, login, loans):
-    extra = lend(world, make_asset(world, name="投影幕", value="1200.00"), world.member(Role.DEPT_HEAD))
+    screen = make_asset(world, name="移动白板", value="1200.00", category_code="A0501")  # furniture, not equipment
+    extra = lend(world, screen, world.member(Role.DEPT_HEAD))
     client = login(world.member(Role.ASSET_CLERK))
     page = client.get(url("loan_outstanding")).content.decode()
     rows = re.findall(
@@ -313,7 +325,7 @@ def test_outstanding_by_department_links_to_exactly_its_loans(world, login, loan
         page,
     )
     assert {int(d): (int(n), Decimal(v)) for d, n, v in rows} == {
-        world.dept_a.pk: (2, Decimal("6000.00")),  # the projector (overdue) and the screen
+        world.dept_a.pk: (2, Decimal("6000.00")),  # the projector (overdue) and the whiteboard
         world.dept_a_child.pk: (1, Decimal("900.00")),
     }
     counted = {loans["staff"].code, loans["colleague"].code, extra.code}
@@ -325,6 +337,13 @@ def test_outstanding_by_department_links_to_exactly_its_loans(world, login, loan
     assert len(overdue) == 1 and listed(client.get(overdue[0])) == {loans["staff"].code}
     rows = exported(client.get(url("loan_outstanding_export")))
     assert rows[-1][1:] == (3, 6900, 1) and sum(row[1] for row in rows[1:-1]) == 3
+    # Narrowed to a category (教学设备: A02), the figures and their links hold only those loans.
+    page = client.get(url("loan_outstanding"), {"category": "A02"}).content.decode()
+    links = _links(page, "outstanding-count")
+    assert all("category=A02" in link for link in links)
+    assert set().union(*(listed(client.get(link)) for link in links)) == counted - {extra.code}
+    rows = exported(client.get(url("loan_outstanding_export"), {"category": "A02"}))
+    assert rows[-1][1:] == (2, 5700, 1)
     # The department head's report is their department's.
     page = login(world.member(Role.DEPT_HEAD)).get(url("loan_outstanding")).content.decode()
     assert len(re.findall('data-testid="outstanding-row"', page)) == 2

@@ -26,8 +26,9 @@ from .. import permissions as p
 from ..choices import LoanState, ReturnCondition
 from ..depreciation import net_book_value
 from ..filtersets import LoanFilterSet
-from ..models import Asset, Loan
+from ..models import Asset, AssetCategory, Loan
 from ..selectors.loans import (
+    REPORT_PARAMS,
     asset_compensations,
     decorate,
     may_return,
@@ -164,13 +165,17 @@ def loan_export(request):
 @org_view(p.LOAN_VIEW)
 def loan_outstanding(request):
     """下发未归还: what each department has borrowed and not yet brought back."""
-    lines, totals = outstanding_by_department(request.actor)
+    lines, totals = outstanding_by_department(request.actor, request.GET)
     return render(
         request,
         "assets/loan_outstanding.html",
         {
             "lines": lines,
             "totals": totals,
+            "filters": {name: request.GET.get(name, "") for name in REPORT_PARAMS},
+            "categories": list(
+                AssetCategory.objects.filter(code__regex=r"^[A-Z][0-9]{2}([0-9]{2})?$").only("code", "name")
+            ),
             "today": timezone.localdate(),
             "title": _("Out and not returned, by department"),
             "nav_active": NAV,
@@ -180,7 +185,7 @@ def loan_outstanding(request):
 
 @org_view(p.LOAN_VIEW)
 def loan_outstanding_export(request):
-    lines, totals = outstanding_by_department(request.actor)
+    lines, totals = outstanding_by_department(request.actor, request.GET)
     rows = [
         {
             "name": line.department.name if line.department else "",
