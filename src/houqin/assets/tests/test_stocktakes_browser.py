@@ -7,13 +7,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from houqin.core.access import build_actor
 from houqin.core.choices import LocationKind, Role
 from houqin.core.tenancy import org_scope, scopes_disabled
-from houqin.core.tests.browser_support import SCREENSHOTS
+from houqin.core.tests.browser_support import PHONE, Phone, logged_in
 from houqin.core.tests.factories import make_location
 
 from ..choices import AssetStatus, CountResult, StocktakeScope, StocktakeState
@@ -22,27 +21,6 @@ from ..services.stocktakes import stocktake_open
 from .factories import make_asset
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True, "locale": "zh-CN"}
-
-
-def _phone(browser, live_server, membership, errors):
-    client = Client()
-    client.force_login(membership.user, backend="houqin.core.auth.PhoneOrEmployeeNoBackend")
-    context = browser.new_context(**PHONE)
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    return page
-
-
-def _check(page, name: str):
-    page.wait_for_load_state("load")
-    wide = page.evaluate("document.documentElement.scrollWidth") - page.viewport_size["width"]
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "stocktake-{}.png".format(name)), full_page=True)
-    assert wide <= 1, "{} ({}) is {} px wider than the phone".format(name, page.url, wide)
 
 
 def test_counting_on_a_phone_and_closing(browser, live_server, world):
@@ -63,18 +41,21 @@ def test_counting_on_a_phone_and_closing(browser, live_server, world):
     base = live_server.url
 
     # A teacher (staff, who may not read these cards) counts the projector where it stands, the piano elsewhere.
-    teacher = _phone(browser, live_server, world.member(Role.STAFF), errors)
+    teacher_phone = Phone(
+        logged_in(browser, live_server, world.member(Role.STAFF), **PHONE), "stocktake-teacher", errors
+    )
+    teacher = teacher_phone.page
     teacher.goto(base + "/o/org-a/a/{}/".format(projector.qr_token))
-    _check(teacher, "1-scan")
+    teacher_phone.check("1-scan")
     assert teacher.locator('[data-testid="scan-open"]').count() == 0
     with teacher.expect_navigation():
         teacher.locator('[data-testid="stocktake-count-submit"]').tap()
-    _check(teacher, "2-counted")
+    teacher_phone.check("2-counted")
     teacher.goto(base + "/o/org-a/a/{}/".format(piano.qr_token))
     teacher.select_option('[name="found_location"]', str(world.room_a.pk))
     with teacher.expect_navigation():
         teacher.locator('[data-testid="stocktake-count-submit"]').tap()
-    _check(teacher, "3-counted-elsewhere")
+    teacher_phone.check("3-counted-elsewhere")
     with scopes_disabled():
         results = dict(StocktakeLine.objects.filter(stocktake=stocktake).values_list("asset_id", "result"))
     assert results == {
@@ -84,29 +65,32 @@ def test_counting_on_a_phone_and_closing(browser, live_server, world):
     }
 
     # The asset clerk follows it, records a surplus item, reads what closing changes and closes.
-    clerk = _phone(browser, live_server, world.member(Role.ASSET_CLERK), errors)
+    clerk_phone = Phone(
+        logged_in(browser, live_server, world.member(Role.ASSET_CLERK), **PHONE), "stocktake-clerk", errors
+    )
+    clerk = clerk_phone.page
     detail = base + reverse("assets:stocktake_detail", args=["org-a", stocktake.pk])
     clerk.goto(base + reverse("assets:stocktake_list", args=["org-a"]))
-    _check(clerk, "4-list")
+    clerk_phone.check("4-list")
     clerk.goto(detail)
-    _check(clerk, "5-detail")
+    clerk_phone.check("5-detail")
     assert clerk.locator('[data-testid="stocktake-percent"]').inner_text().strip() == "67%"
     clerk.goto(base + reverse("assets:stocktake_surplus", args=["org-a", stocktake.pk]))
-    _check(clerk, "6-surplus")
+    clerk_phone.check("6-surplus")
     clerk.fill('[name="name"]', "落地扇")
     clerk.select_option('[name="category"]', label="\u3000A0202 办公设备 *")
     clerk.fill('[name="value"]', "260")
     clerk.select_option('[name="location"]', str(room_102.pk))
     with clerk.expect_navigation():
         clerk.locator('[data-testid="form-submit"]').tap()
-    _check(clerk, "7-surplus-recorded")
+    clerk_phone.check("7-surplus-recorded")
     clerk.goto(base + reverse("assets:stocktake_close", args=["org-a", stocktake.pk]))
-    _check(clerk, "8-close")
+    clerk_phone.check("8-close")
     with clerk.expect_navigation():
         clerk.locator('[data-testid="form-submit"]').tap()
-    _check(clerk, "9-closed")
+    clerk_phone.check("9-closed")
     clerk.goto(base + reverse("assets:stocktake_print", args=["org-a", stocktake.pk]))
-    _check(clerk, "10-report")
+    clerk_phone.check("10-report")
     with scopes_disabled():
         assert Stocktake.objects.get(pk=stocktake.pk).state == StocktakeState.CLOSED
         assert Asset.objects.get(pk=missing.pk).status == AssetStatus.LOST
