@@ -152,6 +152,21 @@ def test_once_the_org_has_a_rule_of_the_kind_its_rules_alone_decide(world, scope
     assert "No approval rule applies" in events_for(request).last().note
 
 
+def test_the_rule_list_shows_the_default_steps_and_when_rules_replace_them(world, login, defaulted_kind):
+    client = login(world.member(Role.ORG_ADMIN))
+    address = reverse("core:approval_rule_list", args=["org-a"])
+    [line] = [
+        x for x in client.get(address, HTTP_ACCEPT_LANGUAGE="en").content.decode().split("\n") if "Defaulted:" in x
+    ]
+    assert "Department head of the requester&#x27;s department → Asset clerk" in line and "replaced" not in line
+    with org_scope(world.org_a), translation.override("en"):
+        add_rule(world, Role.LEADER, kind=DEFAULTED)
+    [line] = [
+        x for x in client.get(address, HTTP_ACCEPT_LANGUAGE="en").content.decode().split("\n") if "Defaulted:" in x
+    ]
+    assert "replaced by your rules" in line
+
+
 def test_default_steps_name_roles_only():
     with pytest.raises(ValueError):
         approvals.register_kind("bad.kind", "Bad", default_steps=[{"approver": 1}])

@@ -3,6 +3,8 @@ delegations while away, the printable 审批单, and the organisation's approval
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +23,7 @@ from ..choices import Role
 from ..forms import TreeChoiceField
 from ..forms_base import StyledFormMixin, add_service_errors
 from ..models import ApprovalRequest, ApprovalRule, ApprovalRuleStep, ApprovalState, Delegation, Department, Membership
+from ..models.approvals import approver_label
 from ..permissions import restrict
 from .base import get_for_actor, keyset_page, org_view, render
 
@@ -369,10 +372,24 @@ def approval_rule_list(request):
     page = keyset_page(request, rules, key="pk")
     for rule in page["rows"]:
         rule.kind_label = approvals.kind_label(rule.kind)
+    # Kinds that have default steps, and whether this organisation's own rules of the kind replace them.
+    ruled = set(ApprovalRule.objects.filter(is_active=True).values_list("kind", flat=True).distinct())
+    defaults = [
+        {
+            "label": approvals.kind_label(kind),
+            "steps": " → ".join(
+                approver_label(SimpleNamespace(approver_id=None, department_id=None, **step))
+                for step in entry.default_steps
+            ),
+            "replaced": kind in ruled,
+        }
+        for kind, entry in sorted(approvals.KINDS.items())
+        if entry.default_steps
+    ]
     return render(
         request,
         "core/approval_rule_list.html",
-        {"page": page, "has_kinds": bool(approvals.KINDS), "nav_active": "settings"},
+        {"page": page, "has_kinds": bool(approvals.KINDS), "defaults": defaults, "nav_active": "settings"},
     )
 
 
