@@ -40,7 +40,14 @@ def test_lend_and_take_back_on_a_phone(browser, live_server, world):
     phone.page.goto("{}/o/org-a/a/{}/".format(live_server.url, asset.qr_token))
     phone.check("scan-lent")
     phone.tap_and_wait('[data-testid="loan-return"]', "return-form", r"/loans/{}/return/$".format(loan.pk))
+    compensation = page.locator('[data-testid="loan-compensation-fields"]')
+    assert not compensation.is_visible()  # nothing chosen yet: neither 报修 nor 赔偿
+    page.locator('[data-testid="condition-lost"]').tap()
+    assert compensation.is_visible() and not page.locator('input[name="report_repair"]').is_visible()
+    page.locator('[data-testid="condition-damaged"]').tap()
+    assert compensation.is_visible() and page.locator('input[name="report_repair"]').is_visible()
     page.locator('[data-testid="condition-good"]').tap()
+    assert not compensation.is_visible()
     phone.tap_and_wait('[data-testid="form-submit"]', "returned", r"/loans/{}/$".format(loan.pk))
     for path, step in (("/o/org-a/assets/loans/", "list"), ("/o/org-a/assets/loans/outstanding/", "report")):
         page.goto(live_server.url + path)
