@@ -25,9 +25,15 @@ from .. import permissions as p
 from ..choices import DisposalMethod, DisposalState
 from ..filtersets.disposals import DisposalFilterSet
 from ..models import Disposal, DisposalLine
-from ..selectors.transfers import latest_approvals
 from ..services.disposals import disposal_request, disposal_withdraw, method_errors
-from .transfers import AssetIdsField, AssetPickMixin, approval_notes, decorate_assets, picked_from_query
+from .transfers import (
+    AssetIdsField,
+    AssetPickMixin,
+    approval_notes,
+    approval_with_steps,
+    decorate_assets,
+    picked_from_query,
+)
 
 NAV = "assets_disposals"
 STATE_COLOURS = {
@@ -155,15 +161,7 @@ def _lines(disposal: Disposal) -> list[DisposalLine]:
 
 
 def _approval(disposal: Disposal):
-    approval = latest_approvals(Disposal, [disposal.pk]).get(disposal.pk)
-    steps = []
-    if approval is not None:
-        steps = list(
-            approval.steps.select_related(
-                "approver__user", "decided_by__user", "on_behalf_of__user", "department"
-            ).order_by("order")
-        )
-    return approval, steps
+    return approval_with_steps(Disposal, disposal)
 
 
 @row_view(p.DISPOSAL_VIEW)
@@ -233,7 +231,7 @@ def disposal_print(request, pk):
         ],
         table=printing.Table(
             columns=[
-                _("No."),
+                _("Item no."),
                 _("Asset code"),
                 _("Name"),
                 _("Category"),

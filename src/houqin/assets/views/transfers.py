@@ -233,8 +233,17 @@ def _transfer(request, pk) -> Transfer:
     return get_row(_transfers(), request.actor, view=p.TRANSFER_VIEW, pk=pk)
 
 
-def _approval(transfer: Transfer):
-    approval = latest_approvals(Transfer, [transfer.pk]).get(transfer.pk)
+def step_label(step) -> str:
+    """Who decides a step: a role in a named department ("部门负责人（语文组）") says which department, where the
+    engine's own label would say "of the requester's department" (for a transfer it is the receiving one)."""
+    if step.department_id and step.role:
+        return "{}（{}）".format(step.get_role_display(), step.department.name)
+    return step.approver_label
+
+
+def approval_with_steps(model, record):
+    """The record's latest approval request and its steps, each with its ``label``."""
+    approval = latest_approvals(model, [record.pk]).get(record.pk)
     steps = []
     if approval is not None:
         steps = list(
@@ -242,7 +251,13 @@ def _approval(transfer: Transfer):
                 "approver__user", "decided_by__user", "on_behalf_of__user", "department"
             ).order_by("order")
         )
+        for step in steps:
+            step.label = step_label(step)
     return approval, steps
+
+
+def _approval(transfer: Transfer):
+    return approval_with_steps(Transfer, transfer)
 
 
 @row_view(p.TRANSFER_VIEW)
@@ -298,7 +313,7 @@ def approval_notes(steps) -> str:
     """The approval steps as one paragraph of the printed form: who decided which step, when, how."""
     parts = []
     for step in steps:
-        text = "{}. {}: {}".format(step.order, step.approver_label, step.get_state_display())
+        text = "{}. {}: {}".format(step.order, step_label(step), step.get_state_display())
         if step.decided_by_id:
             text += " · " + step.decided_by.user.name
             if step.on_behalf_of_id:
@@ -338,7 +353,7 @@ def transfer_print(request, pk):
         ],
         table=printing.Table(
             columns=[
-                _("No."),
+                _("Item no."),
                 _("Asset code"),
                 _("Name"),
                 _("Model"),
