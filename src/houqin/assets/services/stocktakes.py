@@ -389,10 +389,22 @@ def stocktake_close(*, actor: Actor, stocktake: Stocktake) -> CloseResult:
     _require(actor, p.ASSET_MANAGE)  # closing writes the ledger
     now = timezone.now()
     today = timezone.localdate(now)
+    before = (stocktake.closed_by, stocktake.closed_at)
     stocktake.closed_by = actor.user
     stocktake.closed_at = now
     # The kit locks the row and refuses a stocktake that is no longer counting, before anything is written.
-    Stocktake.WORKFLOW.apply(stocktake, "close", actor=actor, also_save=["closed_by", "closed_at"])
+    try:
+        Stocktake.WORKFLOW.apply(stocktake, "close", actor=actor, also_save=["closed_by", "closed_at"])
+    except ValidationError as error:
+        stocktake.closed_by, stocktake.closed_at = before  # the caller's instance keeps what the row holds
+        if error.code != "illegal_transition":
+            raise
+        raise ValidationError(
+            _("Stocktake {code} is {state}: it cannot be closed again, and nothing was changed.").format(
+                code=stocktake.code, state=stocktake.get_state_display()
+            ),
+            code="illegal_transition",
+        ) from error
     result = CloseResult()
     label = stocktake.code
     url = stocktake_url(stocktake)

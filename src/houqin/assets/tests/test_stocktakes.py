@@ -12,6 +12,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import override
 
 from houqin.core.access import build_actor
 from houqin.core.choices import LocationKind, Role
@@ -197,7 +198,7 @@ def test_only_the_keepers_open(world, who):
 
 def test_a_second_open_stocktake_of_the_same_scope_is_refused_and_nothing_is_saved(world, clerk, ledger):
     first = open_(world, clerk, StocktakeScope.DEPARTMENT, department=world.dept_a)
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError) as error, override("en"):
         open_(world, clerk, StocktakeScope.DEPARTMENT, department=world.dept_a)
     assert error.value.message_dict == {
         "department": ["Stocktake {} of this scope is still open: close or cancel it first.".format(first.code)]
@@ -459,9 +460,12 @@ def test_closing_twice_is_refused_and_changes_nothing(world, clerk, ledger):
     with scopes_disabled():
         events, states = AssetEvent.objects.count(), list(Asset.objects.order_by("pk").values_list("status", "left_on"))
         closed_at = Stocktake.objects.get(pk=stocktake.pk).closed_at
-    with org_scope(world.org_a), pytest.raises(ValidationError) as error:
+    with org_scope(world.org_a), pytest.raises(ValidationError) as error, override("en"):
         stocktake_close(actor=clerk, stocktake=Stocktake.objects.get(pk=stocktake.pk))
     assert error.value.code == "illegal_transition"
+    assert error.value.messages == [
+        "Stocktake {} is Closed: it cannot be closed again, and nothing was changed.".format(stocktake.code)
+    ]
     with scopes_disabled():
         assert AssetEvent.objects.count() == events
         assert list(Asset.objects.order_by("pk").values_list("status", "left_on")) == states
