@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from houqin.core import printing
+from houqin.core import printing, todos
 from houqin.core.excel import xlsx_export
 from houqin.core.forms import TreeChoiceField
 from houqin.core.forms_base import StyledFormMixin, add_service_errors
@@ -644,6 +644,22 @@ def scan_panel(request, asset: Asset):
         "lines": [(s, lines.get(s.pk)) for s in stocktakes],
         "single": len(stocktakes) == 1,
     }
+
+
+@todos.register
+def stocktake_todos(actor) -> list[todos.Todo]:
+    """我的待办 of whoever runs stocktakes: the ones still counting (one query)."""
+    if actor.via_bureau or not actor.can(p.STOCKTAKE_MANAGE):
+        return []
+    counting = restrict(Stocktake.objects.filter(state=StocktakeState.OPEN), actor, p.STOCKTAKE_MANAGE)
+    return [
+        todos.Todo(
+            _("Stocktakes still counting"),
+            counting.count(),
+            reverse("assets:stocktake_list", args=[actor.org.code]) + "?state=open",
+            "info",
+        )
+    ]
 
 
 urlpatterns = [
