@@ -298,6 +298,7 @@ class AssetImporter(Importer):
         self._cards: dict[int, Asset] = {}
         self._pending: list[Asset] = []
         self._generated: list[Asset] = []
+        self._numbered: list[int] | None = None  # [year, n] of the last number given
         self._last_row = 0
         self._codes_kept = False
 
@@ -531,13 +532,24 @@ class AssetImporter(Importer):
             self._codes_kept = True
         asset = self._cards[row.number]
         if not asset.code:
-            asset.code = numbering.allocate(self.actor.org, CODE_PREFIX)
+            asset.code = self._next_code()
             self._generated.append(asset)
         derive(asset, threshold=self._threshold)
         self._pending.append(asset)
         if len(self._pending) >= CHUNK or row.number == self._last_row:
             self._flush()
         return asset
+
+    def _next_code(self) -> str:
+        """The next ZC-<year>-<n>. The first is allocated (which locks the year's sequence row until the import's
+        transaction ends), the others follow it, and the sequence is moved past the last one as the rows are
+        written: two queries for 10,000 numbers instead of one each."""
+        if self._numbered is None:
+            year, n = numbering.allocate(self.actor.org, CODE_PREFIX).rsplit("-", 2)[1:]
+            self._numbered = [int(year), int(n)]
+        else:
+            self._numbered[1] += 1
+        return numbering.format_number(CODE_PREFIX, *self._numbered)
 
     def _skip_taken_numbers(self) -> None:
         """A generated number that a card already carries (rows written without the numbering, e.g. by an older
@@ -547,7 +559,9 @@ class AssetImporter(Importer):
             taken = set(Asset.objects.filter(code__in=[card.code for card in generated]).values_list("code", flat=True))
             generated = [card for card in generated if card.code in taken]
             for card in generated:
-                card.code = numbering.allocate(self.actor.org, CODE_PREFIX)
+                card.code = self._next_code()
+        if self._numbered is not None:
+            numbering.keep(self.actor.org, CODE_PREFIX, numbering.format_number(CODE_PREFIX, *self._numbered))
 
     def _flush(self) -> None:
         """The pending cards, their chain lines and their history rows, in bulk (in the import's transaction)."""

@@ -10,6 +10,7 @@ from io import BytesIO
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import override
@@ -293,8 +294,10 @@ def test_a_real_file_imports_with_every_lookup_and_keeps_or_gives_codes(world):
             assert event.kind == AssetEventKind.IMPORTED and event.actor == world.member(Role.ASSET_CLERK).user
             assert asset.history.count() == 1 and asset.history.get().history_type == "+"
     # The kept code moved the 2019 sequence: the next 2019 number comes after it.
-    with org_scope(world.org_a), __import__("django").db.transaction.atomic():
+    with org_scope(world.org_a), transaction.atomic():
         assert numbering.allocate(world.org_a, "ZC", on=date(2019, 5, 1)) == "ZC-2019-00043"
+        # Numbers given by the import are taken: the next card registered this year comes after them.
+        assert numbering.allocate(world.org_a, "ZC") == "ZC-{}-00004".format(timezone.localdate().year)
 
 
 def test_ambiguous_names_ask_for_the_code_or_number(world):
