@@ -72,6 +72,7 @@ messages: install
 bench: install
 	HOUQIN_TESTING=true $(VENV)/bin/python -m bench
 	$(VENV)/bin/python -m bench.http_maintenance
+	$(VENV)/bin/python -m bench.http_assets
 
 clean:
 	rm -rf $(VENV) $(TOOLS) node_modules src/houqin/static/vendor var
