@@ -39,6 +39,7 @@ def _request(w):
 PAGES = {
     "assets:disposal_list": T(),
     "assets:disposal_create": T(post=_request, control_role=Role.ASSET_CLERK),
+    "assets:disposal_export": T(),
     "assets:disposal_detail": T(lambda w: {"pk": w.disposal.pk}),
     "assets:disposal_print": T(lambda w: {"pk": w.disposal.pk}),
     "assets:disposal_withdraw": T(

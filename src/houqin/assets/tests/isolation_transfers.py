@@ -37,6 +37,7 @@ def _request(w):
 PAGES = {
     "assets:transfer_list": T(),
     "assets:transfer_create": T(post=_request, control_role=Role.LOGISTICS_HEAD),
+    "assets:transfer_export": T(),
     "assets:transfer_detail": T(lambda w: {"pk": w.transfer.pk}),
     "assets:transfer_print": T(lambda w: {"pk": w.transfer.pk}),
     "assets:transfer_withdraw": T(

@@ -8,11 +8,13 @@ import json
 import re
 from datetime import date
 from decimal import Decimal
+from io import BytesIO
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from houqin.core.access import build_actor
 from houqin.core.choices import Role
@@ -152,6 +154,12 @@ EXPECTED = [
 ]
 
 
+def exported(response) -> list[tuple]:
+    assert response.status_code == 200
+    workbook = load_workbook(BytesIO(b"".join(response.streaming_content)), read_only=True)
+    return list(workbook.active.iter_rows(values_only=True))
+
+
 def listed(response) -> set[str]:
     assert response.status_code == 200
     return set(re.findall(r'data-testid="disposal-row" data-code="([^"]+)"', response.content.decode()))
@@ -166,8 +174,10 @@ def test_each_role_lists_opens_and_reads_by_api_exactly_their_disposals(world, l
     if expected:
         assert listed(client.get(url("disposal_list"))) == wanted
         assert {row["code"] for row in client.get(api(), **EN).json()["results"]} == wanted
+        assert {row[0] for row in exported(client.get(url("disposal_export")))[1:]} == wanted
     else:
         assert client.get(url("disposal_list")).status_code == 403
+        assert client.get(url("disposal_export")).status_code == 403
         assert client.get(api(), **EN).status_code == 403
     for disposal in disposals.values():
         status = 200 if expected else 403

@@ -8,11 +8,13 @@ import json
 import re
 from datetime import date
 from decimal import Decimal
+from io import BytesIO
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from houqin.core.access import build_actor
 from houqin.core.choices import LocationKind, Role
@@ -249,6 +251,32 @@ EXPECTED = [
 ]
 
 
+def exported(response) -> list[tuple]:
+    assert response.status_code == 200
+    workbook = load_workbook(BytesIO(b"".join(response.streaming_content)), read_only=True)
+    return list(workbook.active.iter_rows(values_only=True))
+
+
+def test_the_export_has_a_line_per_asset_and_escapes_formulas(world, login, head_other):
+    pc = make_asset(world, name='=HYPERLINK("http://evil")', custodian=world.member(Role.STAFF))
+    desk = make_asset(world, name="办公桌", value="1500.00")
+    with org_scope(world.org_a):
+        transfer = transfer_request(
+            actor=build_actor(world.member(Role.LOGISTICS_HEAD).user, world.org_a),
+            assets=[pc, desk],
+            to_department=world.dept_a_other,
+            reason="调往语文组",
+        )
+    rows = exported(login(world.member(Role.ASSET_CLERK)).get(url("transfer_export") + "?state=pending"))
+    assert [(r[0], r[2], r[3], r[4]) for r in rows[1:]] == [
+        (transfer.code, "总务处", "语文组", pc.code),
+        (transfer.code, "总务处", "语文组", desk.code),
+    ]
+    assert rows[1][5] == '\'=HYPERLINK("http://evil")'
+    assert rows[2][6] == pytest.approx(1500)
+    assert rows[1][8] == world.member(Role.STAFF).user.name
+
+
 def listed(response) -> set[str]:
     assert response.status_code == 200
     return set(re.findall(r'data-testid="transfer-row" data-code="([^"]+)"', response.content.decode()))
@@ -265,6 +293,7 @@ def test_each_role_lists_opens_and_reads_by_api_exactly_their_transfers(
     response = client.get(api(), **EN)
     assert response.status_code == 200
     assert {row["code"] for row in response.json()["results"]} == {codes[n] for n in expected}
+    assert {row[0] for row in exported(client.get(url("transfer_export")))[1:]} == {codes[n] for n in expected}
     for name, transfer in transfers.items():
         status = 200 if name in expected else 404
         assert client.get(url("transfer_detail", transfer.pk)).status_code == status, name

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from houqin.core import approvals, printing
+from houqin.core.excel import xlsx_export
 from houqin.core.forms_base import StyledFormMixin
 from houqin.core.permissions import restrict
 from houqin.core.views.base import filtered, get_row, keyset_page, org_view, render, row_view, submitted
@@ -134,6 +135,46 @@ def disposal_list(request):
             "can_request": _can_request(request),
             "nav_active": NAV,
         },
+    )
+
+
+@org_view(p.DISPOSAL_VIEW)
+def disposal_export(request):
+    """The filtered list as .xlsx, one line per asset (with its value and net book value when requested)."""
+    rows, _filters = filtered(
+        request, DisposalFilterSet, restrict(Disposal.objects.all(), request.actor, p.DISPOSAL_VIEW)
+    )
+    lines = (
+        DisposalLine.objects.filter(disposal__in=rows.values("pk"))
+        .select_related("asset__department", "asset__category", "disposal__requested_by__user")
+        .order_by("-disposal_id", "pk")
+    )
+    return xlsx_export(
+        request,
+        lines,
+        [
+            (_("Disposal number"), "disposal.code"),
+            (_("Status"), lambda line: line.disposal.get_state_display()),
+            (_("Method"), lambda line: line.disposal.get_method_display()),
+            (_("Asset code"), "asset.code"),
+            (_("Name"), "asset.name"),
+            (_("Category"), "asset.category.name"),
+            (_("Owning department"), "asset.department.name"),
+            (_("Finance booking date"), "asset.booked_on"),
+            (_("Original value"), "asset.original_value"),
+            (_("Net book value when requested"), "net_value"),
+            (_("Status before"), lambda line: line.get_status_before_display()),
+            (_("Reason"), "disposal.reason"),
+            (_("Recipient"), "disposal.recipient"),
+            (_("Proceeds (whole disposal)"), "disposal.proceeds"),
+            (_("Requested by"), "disposal.requested_by.user.name"),
+            (
+                _("Requested"),
+                lambda line: timezone.localtime(line.disposal.requested_at).replace(tzinfo=None),
+            ),
+            (_("Disposed of on"), "disposal.done_on"),
+        ],
+        _("Disposals"),
     )
 
 
@@ -269,6 +310,7 @@ def disposal_print(request, pk):
 urlpatterns = [
     path("disposals/", disposal_list, name="disposal_list"),
     path("disposals/new/", disposal_create, name="disposal_create"),
+    path("disposals/export/", disposal_export, name="disposal_export"),
     path("disposals/<int:pk>/", disposal_detail, name="disposal_detail"),
     path("disposals/<int:pk>/print/", disposal_print, name="disposal_print"),
     path("disposals/<int:pk>/withdraw/", disposal_withdraw_view, name="disposal_withdraw"),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from houqin.core import approvals, printing
+from houqin.core.excel import xlsx_export
 from houqin.core.forms import TreeChoiceField
 from houqin.core.forms_base import StyledFormMixin
 from houqin.core.models import Department, Location, Membership
@@ -214,6 +215,56 @@ def transfer_list(request):
     )
 
 
+@org_view(p.TRANSFER_VIEW)
+def transfer_export(request):
+    """The filtered list as .xlsx, one line per asset moved (a transfer of three assets is three lines)."""
+    rows, _filters = filtered(
+        request, TransferFilterSet, restrict(Transfer.objects.all(), request.actor, p.TRANSFER_VIEW)
+    )
+    lines = (
+        TransferLine.objects.filter(transfer__in=rows.values("pk"))
+        .select_related(
+            "asset",
+            "from_location",
+            "from_custodian__user",
+            "transfer__from_department",
+            "transfer__to_department",
+            "transfer__to_location",
+            "transfer__to_custodian__user",
+            "transfer__to_user_person__user",
+            "transfer__requested_by__user",
+        )
+        .order_by("-transfer_id", "pk")
+    )
+
+    def when(value):
+        return timezone.localtime(value).replace(tzinfo=None) if value else None
+
+    return xlsx_export(
+        request,
+        lines,
+        [
+            (_("Transfer number"), "transfer.code"),
+            (_("Status"), lambda line: line.transfer.get_state_display()),
+            (_("Sending department"), "transfer.from_department.name"),
+            (_("Receiving department"), "transfer.to_department.name"),
+            (_("Asset code"), "asset.code"),
+            (_("Name"), "asset.name"),
+            (_("Original value"), "asset.original_value"),
+            (_("From place"), lambda line: line.from_location.name if line.from_location_id else ""),
+            (_("From custodian"), lambda line: _who(line.from_custodian)),
+            (_("New place"), lambda line: line.transfer.to_location.name if line.transfer.to_location_id else ""),
+            (_("New custodian"), lambda line: _who(line.transfer.to_custodian)),
+            (_("New user"), lambda line: _who(line.transfer.to_user_person)),
+            (_("Reason"), "transfer.reason"),
+            (_("Requested by"), lambda line: _who(line.transfer.requested_by)),
+            (_("Requested"), lambda line: when(line.transfer.requested_at)),
+            (_("Transferred"), lambda line: when(line.transfer.done_at)),
+        ],
+        _("Transfers"),
+    )
+
+
 @org_view(p.TRANSFER_REQUEST)
 def transfer_create(request):
     form = TransferForm(request.POST or None, actor=request.actor)
@@ -394,6 +445,7 @@ def transfer_print(request, pk):
 urlpatterns = [
     path("transfers/", transfer_list, name="transfer_list"),
     path("transfers/new/", transfer_create, name="transfer_create"),
+    path("transfers/export/", transfer_export, name="transfer_export"),
     path("transfers/<int:pk>/", transfer_detail, name="transfer_detail"),
     path("transfers/<int:pk>/print/", transfer_print, name="transfer_print"),
     path("transfers/<int:pk>/withdraw/", transfer_withdraw_view, name="transfer_withdraw"),
