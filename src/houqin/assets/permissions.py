@@ -10,6 +10,9 @@ from houqin.core.permissions import DEPARTMENT, DESCENDANTS, ORG, OWN, TABLE
 
 ASSET_VIEW = "assets.asset.view"
 ASSET_MANAGE = "assets.asset.manage"  # 登记、修改、导入、打印标签、赔偿
+# The page behind a label: any member who scans it sees what it is and what they may do with it (报修、借用、盘点);
+# the card itself stays with ASSET_VIEW.
+ASSET_SCAN = "assets.asset.scan"
 TRANSFER_VIEW = "assets.transfer.view"
 TRANSFER_REQUEST = "assets.transfer.request"  # 申请调拨 (the approval engine decides it)
 LOAN_VIEW = "assets.loan.view"
@@ -27,11 +30,11 @@ READERS = (Role.LEADER, Role.LOGISTICS_HEAD, Role.ORG_ADMIN, Role.ASSET_CLERK, R
 
 for _role, _actions in TABLE.items():
     if _role == Role.BUREAU:
-        for _action in (ASSET_VIEW, TRANSFER_VIEW, STOCKTAKE_VIEW, DISPOSAL_VIEW):
+        for _action in (ASSET_VIEW, ASSET_SCAN, TRANSFER_VIEW, STOCKTAKE_VIEW, DISPOSAL_VIEW):
             _actions[_action] = DESCENDANTS
         continue
     # Everyone sees what they keep or use, borrows for themselves and follows their loans and transfers.
-    _actions.update({ASSET_VIEW: OWN, LOAN_VIEW: OWN, LOAN_BORROW: OWN, TRANSFER_VIEW: OWN})
+    _actions.update({ASSET_VIEW: OWN, ASSET_SCAN: ORG, LOAN_VIEW: OWN, LOAN_BORROW: OWN, TRANSFER_VIEW: OWN})
 
 for _role in READERS:
     TABLE[_role].update({ASSET_VIEW: ORG, LOAN_VIEW: ORG, TRANSFER_VIEW: ORG, STOCKTAKE_VIEW: ORG, DISPOSAL_VIEW: ORG})

@@ -5,8 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import HttpResponseNotAllowed
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, path, reverse
@@ -390,20 +389,14 @@ def _report_url(request, asset) -> str:
     return url + query
 
 
-@row_view(p.ASSET_VIEW)
+@row_view(p.ASSET_SCAN)
 def asset_scan(request, token):
     """The page behind an asset's QR label (login required: an anonymous scan goes to the login page and comes
-    back). Another organisation's label is not found."""
-    # 盘点 (views/stocktakes.py): a counter reaches an asset they may not read while an open stocktake covers it.
-    from .stocktakes import counted_asset, scan_panel
+    back): what the asset is and where it belongs, and what the person may do with it — 报修、借用、盘点 — whether
+    or not they may read its card. Another organisation's label is not found."""
+    from .stocktakes import scan_panel  # 盘点 (views/stocktakes.py)
 
-    may_view = True
-    try:
-        asset = get_row(_assets(), request.actor, view=p.ASSET_VIEW, qr_token=token)
-    except (Http404, PermissionDenied):
-        asset, may_view = counted_asset(request, _assets(), token), False
-        if asset is None:
-            raise
+    asset = get_row(_assets(), request.actor, view=p.ASSET_SCAN, qr_token=token)
     stocktake = scan_panel(request, asset)  # the 盘点 form; a response once a count was posted
     if isinstance(stocktake, HttpResponseBase):
         return stocktake
@@ -414,7 +407,7 @@ def asset_scan(request, token):
             "asset": asset,
             "status_colour": STATUS_COLOURS.get(asset.status, "secondary"),
             "report_url": _report_url(request, asset),
-            "may_view": may_view,
+            "may_view": restrict(Asset.objects.filter(pk=asset.pk), request.actor, p.ASSET_VIEW).exists(),
             "stocktake": stocktake,
             "loans": asset_loan_context(request.actor, asset),  # 借用 / 归还 (selectors/loans.py)
             "nav_active": NAV,
