@@ -124,7 +124,11 @@ class TransferForm(AssetPickMixin, StyledFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "autocapitalize": "characters", "spellcheck": "false"}),
         help_text=gettext_lazy("One code per line, or separated by spaces or commas (a scanner types them too)."),
     )
-    to_department = TreeChoiceField(label=gettext_lazy("Receiving department"), queryset=Department.objects.none())
+    to_department = TreeChoiceField(
+        label=gettext_lazy("Receiving department"),
+        queryset=Department.objects.none(),
+        help_text=gettext_lazy("To change only the place, custodian or user, choose the assets' own department."),
+    )
     to_location = TreeChoiceField(
         label=gettext_lazy("New place"),
         queryset=Location.objects.none(),
