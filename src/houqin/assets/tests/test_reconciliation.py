@@ -280,17 +280,17 @@ def _queries(client, url) -> int:
     return len(queries)
 
 
-def test_list_and_detail_run_the_same_queries_at_any_size(world, login):
+def _pages(client, run_) -> tuple[int, int, int]:
+    detail = reverse("assets:reconciliation_detail", args=["org-a", run_.pk])
+    return (
+        _queries(client, reverse("assets:reconciliation_list", args=["org-a"])),
+        _queries(client, detail + "?kind=value"),
+        _queries(client, reverse("assets:reconciliation_export", args=["org-a", run_.pk])),
+    )
+
+
+def test_list_detail_and_export_run_the_same_queries_at_any_size(world, login):
     client = login(world.member(Role.FINANCE))
-    small = _make_runs(world, 2, 4, "S")
-    list_url = reverse("assets:reconciliation_list", args=["org-a"])
-    few = (
-        _queries(client, list_url),
-        _queries(client, reverse("assets:reconciliation_detail", args=["org-a", small.pk]) + "?kind=value"),
-    )
-    big = _make_runs(world, 60, 4, "B", last=240)
-    many = (
-        _queries(client, list_url),
-        _queries(client, reverse("assets:reconciliation_detail", args=["org-a", big.pk]) + "?kind=value"),
-    )
+    few = _pages(client, _make_runs(world, 2, 4, "S"))
+    many = _pages(client, _make_runs(world, 60, 4, "B", last=240))  # more runs and differences than a page
     assert few == many
