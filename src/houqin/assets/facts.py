@@ -96,7 +96,8 @@ def asset_facts(org, start: date, end: date, *, actor: Actor, department=None, p
         original("assets.value.original", held, _("The assets on the books are worth {value} yuan at cost")),
         net("assets.value.net", held, _("Their net book value today is {value} yuan")),
     ]
-    # By top-level class and by owning department: only those that hold assets (one query each to find them).
+    # By top-level class (original and net value) and by owning department (original value; the net value of
+    # every department is on the figures page): only those that hold assets, one query each to find them.
     present = rows.filter(status__in=HELD)
     if department is not None:
         present = present.filter(department__path__startswith=department.path)
@@ -133,14 +134,6 @@ def asset_facts(org, start: date, end: date, *, actor: Actor, department=None, p
                 "assets.value.original.by_department.{}".format(department_id),
                 params,
                 _("Assets of {department} are worth {value} yuan at cost"),
-                department=name,
-            )
-        )
-        found.append(
-            net(
-                "assets.value.net.by_department.{}".format(department_id),
-                params,
-                _("Assets of {department} have a net book value of {value} yuan"),
                 department=name,
             )
         )

@@ -179,7 +179,17 @@ def test_the_job_list_filters_by_asset(world, assets, login):
         reverse("maintenance:job_list", args=[world.org_a.code]) + "?asset={}".format(assets["kept"].pk)
     )
     assert [job.pk for job in response.context["page"]["rows"]] == [mine.pk]
-    assert 'name="asset" value="{}"'.format(assets["kept"].pk) in response.content.decode()
+    html = response.content.decode()
+    assert 'name="asset" value="{}"'.format(assets["kept"].pk) in html
+    assert 'data-testid="asset-filter"' in html and assets["kept"].code in html
+    # Someone who may not see an asset does not learn its name from the address.
+    staff = login(world.member(Role.STAFF)).get(
+        reverse("maintenance:job_list", args=[world.org_a.code]) + "?asset={}".format(assets["unkept"].pk)
+    )
+    assert (
+        'data-testid="asset-filter"' not in staff.content.decode()
+        and assets["unkept"].code not in staff.content.decode()
+    )
 
 
 # The API ----------------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from houqin.assets.selectors import links as asset_links
 from houqin.core.excel import xlsx_export
 from houqin.core.permissions import OWN
 from houqin.core.views.base import keyset_page, org_view, render
@@ -64,12 +65,17 @@ def job_list(request):
     selectors.decorate(page["rows"], selectors.category_labels(request.org), timezone.now())
     own_only = request.actor.widest_scope(p.JOB_VIEW) == OWN
     filters = _filters(request, filterset)
+    asset = None
+    if filters.get("asset"):  # the repairs of one asset (its card's link): name it, for those who may see it
+        actor = request.actor
+        asset = asset_links.find_asset(actor, filters["asset"], whole_org=actor.can(p.JOB_DISPATCH))
     return render(
         request,
         "maintenance/job_list.html",
         {
             "page": page,
             "filters": filters,
+            "asset": asset,
             "more_filters": any(
                 value for name, value in filters.items() if name not in ("q", "stage", "reporter", "asset")
             ),
