@@ -426,28 +426,33 @@ def stocktake_close(*, actor: Actor, stocktake: Stocktake) -> CloseResult:
             )
         )
 
-    # 盘亏: not found by anyone.
-    pending = list(lines.filter(result=CountResult.PENDING).select_for_update().values_list("pk", "asset_id"))
-    if pending:
-        lines.filter(pk__in=[pk for pk, _a in pending]).update(result=CountResult.MISSING)
-        _line_history([pk for pk, _a in pending])
-        missing = Asset.objects.filter(pk__in=[a for _pk, a in pending]).exclude(status__in=GONE)
-        statuses = dict(missing.values_list("pk", "status"))
-        if statuses:
-            Asset.objects.filter(pk__in=list(statuses)).update(
-                status=AssetStatus.LOST,
-                left_on=Case(When(left_on__isnull=False, then=F("left_on")), default=_left_on(today)),
+    # 盘亏: not found by anyone (no other count can come in: the stocktake's row is locked). Subqueries, not lists
+    # of ids, so that any number of lines fits in one statement.
+    pending = lines.filter(result=CountResult.PENDING)
+    pending_ids = list(pending.values_list("pk", flat=True))
+    missing = Asset.objects.filter(pk__in=pending.values("asset_id")).exclude(status__in=GONE)
+    statuses = dict(missing.values_list("pk", "status"))
+    if len(statuses) < len(pending_ids):
+        # Disposed of (or lost) through another record while the stocktake ran: not found, already off the books.
+        pending.filter(asset__status__in=GONE).update(note=_("Already off the books when the stocktake closed."))
+    if statuses:
+        missing.update(
+            status=AssetStatus.LOST,
+            left_on=Case(When(left_on__isnull=False, then=F("left_on")), default=_left_on(today)),
+        )
+        labels = dict(AssetStatus.choices)
+        for asset_id, old in sorted(statuses.items()):
+            event(
+                asset_id,
+                AssetEventKind.STOCKTAKE,
+                _("Missing in stocktake {code} (盘亏). Status: {old} → {new}").format(
+                    code=label, old=labels.get(old, old), new=labels[AssetStatus.LOST]
+                ),
             )
-            labels = dict(AssetStatus.choices)
-            for asset_id, old in sorted(statuses.items()):
-                event(
-                    asset_id,
-                    AssetEventKind.STOCKTAKE,
-                    _("Missing in stocktake {code} (盘亏). Status: {old} → {new}").format(
-                        code=label, old=labels.get(old, old), new=labels[AssetStatus.LOST]
-                    ),
-                )
-            result.missing = sorted(statuses)
+        result.missing = sorted(statuses)
+    if pending_ids:
+        pending.update(result=CountResult.MISSING)
+        _line_history(pending_ids)
     # Found elsewhere: the ledger follows what was seen.
     moves = list(
         lines.filter(result=CountResult.WRONG_LOCATION, asset__isnull=False)

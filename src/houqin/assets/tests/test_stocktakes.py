@@ -557,3 +557,18 @@ def test_one_open_stocktake_when_many_open_the_same_scope_at_once(world):
     assert sorted(outcomes) == ["ok"] + ["refused"] * 7
     with scopes_disabled():
         assert Stocktake.objects.filter(state=StocktakeState.OPEN).count() == 1
+
+
+def test_an_asset_disposed_of_while_counting_is_not_set_to_lost(world, clerk, ledger):
+    stocktake = open_(world, clerk, StocktakeScope.ORG)
+    with scopes_disabled():  # 报废 through the disposal flow while the stocktake ran
+        Asset.objects.filter(pk=ledger["desk"].pk).update(status=AssetStatus.DISPOSED, left_on=date(2026, 3, 1))
+    with org_scope(world.org_a), override("en"):
+        result = stocktake_close(actor=clerk, stocktake=stocktake)
+    assert set(result.missing) == ids(ledger, "pc", "printer")
+    with scopes_disabled():
+        desk = Asset.objects.get(pk=ledger["desk"].pk)
+        line = StocktakeLine.objects.get(stocktake=stocktake, asset=desk)
+        assert (desk.status, desk.left_on) == (AssetStatus.DISPOSED, date(2026, 3, 1))
+        assert not AssetEvent.objects.filter(asset=desk).exists()
+    assert (line.result, line.note) == (CountResult.MISSING, "Already off the books when the stocktake closed.")
