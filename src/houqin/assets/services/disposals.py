@@ -29,7 +29,7 @@ from ..depreciation import net_book_value
 from ..models import Asset, AssetEvent, Disposal, DisposalLine
 from ..models.ledger import MAX_VALUE
 from ..settings import DEPRECIATION_START
-from .transfers import MAX_ASSETS, asset_refusals, locked_assets, pending_approval
+from .transfers import MAX_ASSETS, asset_refusals, locked_assets, pending_approval, site_language
 
 __all__ = ["CODE_PREFIX", "KIND", "disposal_request", "disposal_withdraw", "method_errors"]
 
@@ -174,8 +174,10 @@ def disposal_request(
         amount=sum((asset.original_value for asset in assets), Decimal("0")),
         category=categories.pop() if len(categories) == 1 else "",
         department=assets[0].department if len(departments) == 1 else None,
-        title=_("{method} {code}: {count} asset(s)").format(
-            method=disposal.get_method_display(), code=disposal.code, count=len(assets)
+        title=site_language(
+            lambda: _("{method} {code}: {count} asset(s)").format(
+                method=disposal.get_method_display(), code=disposal.code, count=len(assets)
+            )
         ),
     )
     return disposal

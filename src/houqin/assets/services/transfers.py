@@ -111,6 +111,12 @@ def locked_assets(assets: Iterable[Asset]) -> list[Asset]:
     return [found[pk] for pk in ids if pk in found]
 
 
+def site_language(text) -> str:
+    """Text stored for everyone (an approval's title) is written in the site's language, not the requester's."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return text()
+
+
 def _inactive(row) -> bool:
     return row is not None and not row.is_active
 
@@ -238,8 +244,10 @@ def transfer_request(
         amount=sum((asset.original_value for asset in assets), Decimal("0")),
         category=categories.pop() if len(categories) == 1 else "",
         department=to_department,  # the receiving department's head decides the first default step
-        title=_("Transfer {code}: {count} asset(s), {source} → {target}").format(
-            code=transfer.code, count=len(assets), source=from_department.name, target=to_department.name
+        title=site_language(
+            lambda: _("Transfer {code}: {count} asset(s), {source} → {target}").format(
+                code=transfer.code, count=len(assets), source=from_department.name, target=to_department.name
+            )
         ),
     )
     return transfer
