@@ -486,3 +486,17 @@ def test_the_home_page_reminds_the_keepers_of_stocktakes_still_counting(world, l
         staff = [t for t in todos_for(actor_of(world.member(Role.STAFF))) if "stocktake" in t.url]
     assert [(t.count, t.url) for t in clerk] == [(1, url("stocktake_list") + "?state=open")]
     assert staff == []
+
+
+def test_an_asset_registered_inside_the_area_after_opening_is_offered_and_joins(world, login, assets, room_102):
+    stocktake = open_(world, StocktakeScope.LOCATION, location=room_102)
+    bought = make_asset(world, name="新投影仪", location=room_102)  # after the list was made
+    client = login(world.member(Role.TECHNICIAN))
+    assert 'data-testid="stocktake-count"' in client.get(scan(bought)).content.decode()
+    client.post(scan(bought), {"stocktake": stocktake.pk, "found_location": room_102.pk})
+    line = line_of(stocktake, bought)
+    assert (line.result, line.expected_location, line.counted_by) == (
+        CountResult.FOUND,
+        room_102,
+        world.member(Role.TECHNICIAN).user,
+    )

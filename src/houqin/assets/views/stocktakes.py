@@ -551,8 +551,8 @@ def counted_asset(request, assets, token) -> Asset | None:
 
 def _offered(request, asset: Asset) -> tuple[list[Stocktake], dict[int, StocktakeLine]]:
     """The open stocktakes this person may count ``asset`` in, and its line in each that listed it. A place-scoped
-    stocktake that did not list it is offered once the person has counted in it (the place they chose is kept),
-    so that an asset found in its area can join it."""
+    stocktake that did not list it is offered once the person has counted in it (the place they chose is kept), so
+    that an asset found in its area can join it, or when the ledger now has the asset inside its area."""
     actor = request.actor
     if actor.via_bureau or not actor.can(p.STOCKTAKE_COUNT):
         return [], {}
@@ -566,7 +566,12 @@ def _offered(request, asset: Asset) -> tuple[list[Stocktake], dict[int, Stocktak
     )
     lines = selectors.lines_for_asset(asset, [s.pk for s in candidates])
     remembered = request.session.get(SESSION_PLACES, {})
-    offered = [s for s in candidates if s.pk in allowed and (s.pk in lines or str(s.pk) in remembered)]
+    offered = [
+        s
+        for s in candidates
+        if s.pk in allowed
+        and (s.pk in lines or str(s.pk) in remembered or services.in_area(s, asset.location))  # e.g. bought since
+    ]
     return offered, lines
 
 
