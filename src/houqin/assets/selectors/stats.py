@@ -38,7 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from houqin.core.facts import query
-from houqin.core.permissions import Actor, restrict
+from houqin.core.permissions import ORG, Actor, restrict
 from houqin.core.selectors import org_names
 
 from ..choices import GONE, AssetStatus, CountResult, DepreciationStart, StocktakeState
@@ -351,12 +351,10 @@ def asset_stats(actor: Actor, *, start: date, end: date, today: date | None = No
         )
     differences = []
     if stocktake is not None:
-        counted = dict(
-            StocktakeLine.objects.filter(stocktake=stocktake, result__in=DIFFERENCES, asset__in=assets)
-            .order_by()
-            .values_list("result")
-            .annotate(cards=Count("asset_id", distinct=True))
-        )
+        lines = StocktakeLine.objects.filter(stocktake=stocktake, result__in=DIFFERENCES, asset__isnull=False)
+        if actor.widest_scope(ASSET_VIEW) != ORG:
+            lines = lines.filter(asset__in=assets)  # the whole ledger's reader needs no second look at the ledger
+        counted = dict(lines.order_by().values_list("result").annotate(cards=Count("asset_id", distinct=True)))
         labels = dict(CountResult.choices)
         for result in DIFFERENCES:
             figure = Figure(str(labels[result]), {"stocktake": stocktake.pk, "result": result}, code=result)
