@@ -164,7 +164,7 @@ def disposal_request(
             url,
         )
     DisposalLine.objects.bulk_create(lines)
-    DisposalLine.history.bulk_history_create(list(disposal.lines.all()))
+    DisposalLine.history.bulk_history_create(list(disposal.lines.all()), default_user=actor.user)
     departments = {asset.department_id for asset in assets}
     categories = {asset.category.code[:3] for asset in assets}
     approvals.approval_submit(
@@ -224,14 +224,14 @@ def _move(disposal: Disposal, action: str, actor: Actor | None, also_save=()) ->
         Disposal.WORKFLOW.apply(disposal, action, actor=None, system=True, also_save=also_save)
 
 
-def _lines(disposal: Disposal) -> list[DisposalLine]:
+def _lines(disposal: Disposal, actor: Actor | None) -> list[DisposalLine]:
     lines = list(disposal.lines.filter(pending=True).select_related("asset"))
     assets = {asset.pk: asset for asset in locked_assets(line.asset for line in lines)}
     for line in lines:
         line.asset = assets[line.asset_id]
         line.pending = False
     DisposalLine.objects.bulk_update(lines, ["pending"])
-    DisposalLine.history.bulk_history_create(lines)
+    DisposalLine.history.bulk_history_create(lines, update=True, default_user=actor.user if actor else None)
     return lines
 
 
@@ -244,7 +244,7 @@ def disposal_approved(disposal: Disposal, *, actor: Actor, request) -> None:
         note += " · " + disposal.recipient
     if disposal.proceeds:
         note += " · " + _("proceeds ¥{amount}").format(amount=disposal.proceeds)
-    for line in _lines(disposal):
+    for line in _lines(disposal, actor):
         asset = line.asset
         asset.status = AssetStatus.DISPOSED
         asset.left_on = max(today, asset.booked_on)
@@ -256,7 +256,7 @@ def disposal_approved(disposal: Disposal, *, actor: Actor, request) -> None:
 
 def _give_back(disposal: Disposal, actor: Actor, why: str) -> None:
     url = disposal_url(disposal)
-    for line in _lines(disposal):
+    for line in _lines(disposal, actor):
         asset = line.asset
         if asset.status != AssetStatus.PENDING_DISPOSAL:
             continue  # changed by hand meanwhile (e.g. found lost): left as it is

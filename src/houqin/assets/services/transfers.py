@@ -235,7 +235,7 @@ def transfer_request(
         )
         for asset in assets
     )
-    TransferLine.history.bulk_history_create(list(transfer.lines.all()))
+    TransferLine.history.bulk_history_create(list(transfer.lines.all()), default_user=actor.user)
     categories = {asset.category.code[:3] for asset in assets}
     approvals.approval_submit(
         actor=actor,
@@ -277,12 +277,12 @@ def _move(transfer: Transfer, action: str, actor: Actor, also_save=()) -> None:
     Transfer.WORKFLOW.apply(transfer, action, actor=actor, also_save=also_save)
 
 
-def _release_lines(transfer: Transfer) -> None:
+def _release_lines(transfer: Transfer, actor: Actor | None) -> None:
     lines = list(transfer.lines.filter(pending=True))
     for line in lines:
         line.pending = False
     TransferLine.objects.bulk_update(lines, ["pending"])
-    TransferLine.history.bulk_history_create(lines)
+    TransferLine.history.bulk_history_create(lines, update=True, default_user=actor.user if actor else None)
 
 
 def transfer_approved(transfer: Transfer, *, actor: Actor, request) -> None:
@@ -321,7 +321,7 @@ def transfer_approved(transfer: Transfer, *, actor: Actor, request) -> None:
             source_label=transfer.code,
             source_url=url,
         )
-    _release_lines(transfer)
+    _release_lines(transfer, actor)
     transfer.done_at = timezone.now()
     _move(transfer, "complete", actor, also_save=["done_at"])
     people = [m.user for m in (transfer.to_custodian, transfer.to_user_person) if m is not None]
@@ -340,12 +340,12 @@ def transfer_approved(transfer: Transfer, *, actor: Actor, request) -> None:
 
 
 def transfer_rejected(transfer: Transfer, *, actor: Actor, request) -> None:
-    _release_lines(transfer)
+    _release_lines(transfer, actor)
     _move(transfer, "reject", actor)
 
 
 def transfer_withdrawn(transfer: Transfer, *, actor: Actor, request) -> None:
-    _release_lines(transfer)
+    _release_lines(transfer, actor)
     _move(transfer, "withdraw", actor)
 
 

@@ -122,6 +122,11 @@ def test_request_waits_for_the_receiving_head_then_the_asset_clerk_and_then_move
         assert event.actor == world.member(Role.ASSET_CLERK).user
         assert "总务处 → 语文组" in event.note and "202教室" in event.note
     assert not TransferLine.objects.filter(pending=True).exists()
+    history = TransferLine.history.filter(asset_id=pc.pk).order_by("history_id")
+    assert [(h.history_type, h.pending, h.history_user) for h in history] == [
+        ("+", True, world.member(Role.LOGISTICS_HEAD).user),
+        ("~", False, world.member(Role.ASSET_CLERK).user),
+    ]
     assert Notification.objects.filter(recipient=outsider.user, event="assets.transfer.done").exists()
     # The card's chain keeps both ends: the line has where it was, the event where it went.
     assert TransferLine.objects.get(asset=pc).from_location == world.room_a
