@@ -232,9 +232,11 @@ def test_each_refusal_names_its_field_and_saves_nothing(world, setup, case, asse
     assert Disposal.objects.count() == disposals_before
     assert DisposalLine.objects.filter(pending=True).count() == disposals_before
     assert {a.pk: a.status for a in Asset.objects.all()} == before
-    assert not AssetEvent.objects.filter(kind=AssetEventKind.DISPOSAL_REQUESTED).exclude(
-        source_label__in=Disposal.objects.values("code")
-    ).exists()
+    assert (
+        not AssetEvent.objects.filter(kind=AssetEventKind.DISPOSAL_REQUESTED)
+        .exclude(source_label__in=Disposal.objects.values("code"))
+        .exists()
+    )
 
 
 def test_an_asset_awaiting_disposal_cannot_go_on_another(world, setup):
