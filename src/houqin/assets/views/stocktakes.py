@@ -537,18 +537,6 @@ def stocktake_export(request, pk):
 # The 盘点 form of the label scan page ------------------------------------------------------------
 
 
-def counted_asset(request, assets, token) -> Asset | None:
-    """The scanned asset for a counter who may not read it on the ledger (a teacher sent round to count): found
-    while an open stocktake they may count in covers it, else None (the scan page then refuses as before)."""
-    actor = request.actor
-    if actor.via_bureau or not actor.can(p.STOCKTAKE_COUNT):
-        return None
-    asset = assets.filter(qr_token=token).first()
-    if asset is None or not _offered(request, asset)[0]:
-        return None
-    return asset
-
-
 def _offered(request, asset: Asset) -> tuple[list[Stocktake], dict[int, StocktakeLine]]:
     """The open stocktakes this person may count ``asset`` in, and its line in each that listed it. A place-scoped
     stocktake that did not list it is offered once the person has counted in it (the place they chose is kept), so
@@ -648,6 +636,7 @@ def scan_panel(request, asset: Asset):
         "chosen": chosen,
         "lines": [(s, lines.get(s.pk)) for s in stocktakes],
         "single": len(stocktakes) == 1,
+        "recount": bool(lines.get(chosen.pk) and lines[chosen.pk].counted_at),  # "count again" on the button
     }
 
 
