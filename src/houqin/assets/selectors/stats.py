@@ -2,15 +2,16 @@
 additions and disposals of a period, overdue loans, the differences of the latest stocktake — each with the
 parameters of the asset list (``AssetFilterSet``) that shows exactly the assets behind it.
 
-Fast at 200,000 cards: the ledger is read by two grouped queries and never row by row in Python.
+Fast at 200,000 cards: the ledger is read in one pass, grouped by (category, owning department, status) — a
+few thousand groups — and never card by card in Python:
 
-- Values: one query grouped by (category, owning department, status). The net book value of each card is
-  computed *in the query*, in whole fen, by the same arithmetic as ``depreciation.Schedule`` (straight line, the
-  monthly charge rounded half up to the fen, the whole value once the life is over, never more than the value),
-  so a group's sum is exactly the sum of its cards' ``net_book_value`` — no per-card rounding is lost.
-- Ages, additions and disposals: one query grouped by a handful of small keys (age band, booked in the period,
-  left in the period, status), at most a few dozen groups.
-- Overdue loans and the stocktake's differences: one bounded query each on their own indexed tables.
+- the net book value of each card is computed *in the query*, in whole fen, by the same arithmetic as
+  ``depreciation.Schedule`` (straight line, the monthly charge rounded half up to the fen, the whole value once
+  the life is over, never more than the value), so a group's sum is exactly the sum of its cards'
+  ``net_book_value``;
+- ages, additions and disposals are filtered counts (and sums) of the same pass;
+- overdue loans and the differences of the latest closed stocktake are one bounded query each on their own
+  indexed tables.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from django.db.models import (
     F,
     Func,
     IntegerField,
-    Sum,
     Value,
     When,
 )
@@ -196,9 +196,10 @@ def _categories() -> dict[int, tuple[str, str]]:
     return {pk: (code, name) for pk, code, name in AssetCategory.objects.values_list("pk", "code", "name")}
 
 
-def _values(assets, today: date, rule: str) -> list[tuple]:
-    """Query 1: cards, items, original value and net book value (in fen, of the cards on the books) by (category,
-    department, status).
+def _values(assets, today: date, rule: str, start: date, end: date) -> list[tuple]:
+    """The one pass over the ledger, grouped by (category, department, status): cards, items, original value, net
+    book value in fen (of the cards on the books), the cards booked after each age band's first day, and the
+    cards (and their value) booked, and that left the books, between ``start`` and ``end``.
 
     The per-card columns — value in fen, life in months, month index of the booking — are computed once per row
     in an inner select that the planner may not fold into the outer one (PostgreSQL: ``OFFSET 0``; SQLite:
@@ -215,55 +216,71 @@ def _values(assets, today: date, rule: str) -> list[tuple]:
             ),
             mi=MonthIndex("booked_on"),
         )
-        .values_list("category_id", "department_id", "status", "quantity", "original_value", "vf", "lf", "mi")
+        .values_list(
+            "category_id",
+            "department_id",
+            "status",
+            "quantity",
+            "original_value",
+            "booked_on",
+            "left_on",
+            "vf",
+            "lf",
+            "mi",
+        )
     )
     inner_sql, inner_params = inner.query.sql_with_params()
     postgresql = connection.vendor == "postgresql"
     # Charges booked through today's month: (today's month) − (first charged month) + 1.
     months = "({} - mi + 1)".format(month_index(today) - (1 if rule == DepreciationStart.ENTERPRISE else 0))
-    least = "LEAST" if postgresql else "MIN"
-    held = ", ".join(["%s"] * len(HELD))
+    band_starts = [years_before(today, until) for _from, until in AGE_BANDS if until is not None]
     sql = """
         SELECT category_id, department_id, status, COUNT(*), SUM(quantity), SUM(original_value),
                SUM(CASE WHEN status IN ({held}) THEN vf - (
                    CASE WHEN lf IS NULL OR {m} <= 0 THEN 0
                         WHEN {m} >= lf THEN vf
-                        ELSE {least}(((2 * vf + lf) / (2 * lf)) * {m}, vf) END) END)
+                        ELSE {least}(((2 * vf + lf) / (2 * lf)) * {m}, vf) END) END),
+               {bands},
+               COUNT(*) FILTER (WHERE booked_on BETWEEN %s AND %s),
+               SUM(original_value) FILTER (WHERE booked_on BETWEEN %s AND %s),
+               COUNT(*) FILTER (WHERE left_on BETWEEN %s AND %s),
+               SUM(original_value) FILTER (WHERE left_on BETWEEN %s AND %s)
         FROM ({inner} {fence}) AS cards
         GROUP BY category_id, department_id, status
     """.format(
-        held=held, m=months, least=least, inner=inner_sql, fence="OFFSET 0" if postgresql else "LIMIT -1 OFFSET 0"
+        held=", ".join(["%s"] * len(HELD)),
+        m=months,
+        least="LEAST" if postgresql else "MIN",
+        bands=", ".join(["COUNT(*) FILTER (WHERE booked_on > %s)"] * len(band_starts)),
+        inner=inner_sql,
+        fence="OFFSET 0" if postgresql else "LIMIT -1 OFFSET 0",
     )
+    params = (*HELD, *band_starts, *((start, end) * 4), *inner_params)
     if not postgresql:
         with connection.cursor() as cursor:
-            cursor.execute(sql, (*HELD, *inner_params))
+            cursor.execute(sql, params)
             return cursor.fetchall()
     with transaction.atomic(), connection.cursor() as cursor:
         # Compiling the arithmetic to machine code (JIT) costs more than running it on 200,000 rows.
         cursor.execute("SET LOCAL jit = off")
-        cursor.execute(sql, (*HELD, *inner_params))
+        cursor.execute(sql, params)
         return cursor.fetchall()
 
 
-def _bands(assets, today: date, start: date, end: date):
-    """Query 2: cards and value by (age band, booked in the period, left the books in the period, status)."""
-    band = Case(
-        *(
-            When(booked_on__gt=years_before(today, until), then=Value(index))
-            for index, (_from, until) in enumerate(AGE_BANDS)
-            if until is not None
-        ),
-        default=Value(len(AGE_BANDS) - 1),
-        output_field=IntegerField(),
-    )
-    added = Case(When(booked_on__range=(start, end), then=Value(1)), default=Value(0), output_field=IntegerField())
-    left = Case(When(left_on__range=(start, end), then=Value(1)), default=Value(0), output_field=IntegerField())
-    return (
-        assets.order_by()
-        .annotate(band=band, added=added, left=left)
-        .values_list("band", "added", "left", "status")
-        .annotate(cards=Count("id"), original=Sum("original_value"))
-    )
+def _age_bands(held: dict) -> list[Figure]:
+    ages = []
+    for band_from, band_until in AGE_BANDS:
+        params = {**held, "age_from": band_from} if band_from else dict(held)
+        if band_until is not None:
+            params["age_until"] = band_until
+        if band_until is None:
+            label = _("{years} years or more").format(years=band_from)
+        elif not band_from:
+            label = _("Under {years} year").format(years=band_until)
+        else:
+            label = _("{start} to {end} years").format(start=band_from, end=band_until)
+        ages.append(Figure(str(label), params))
+    return ages
 
 
 def asset_stats(actor: Actor, *, start: date, end: date, today: date | None = None) -> Stats:
@@ -280,11 +297,25 @@ def asset_stats(actor: Actor, *, start: date, end: date, today: date | None = No
     seconds: dict[str, Figure] = {}
     departments: dict[int, Figure] = {}
     statuses = {value: Figure(str(label), {"status": value}, code=value) for value, label in AssetStatus.choices}
-    for category_id, department_id, status, cards, items, original, net in _values(assets, today, rule):
+    ages = _age_bands(held)
+    additions = Figure(str(_("Added")), {"booked_from": start, "booked_until": end})
+    disposals = Figure(str(_("Disposed of")), {"status": AssetStatus.DISPOSED, "left_from": start, "left_until": end})
+    for category_id, department_id, status, cards, items, original, net, *counts in _values(
+        assets, today, rule, start, end
+    ):
+        *younger, added, added_value, left, left_value = counts
         original, items = _yuan(original), int(items or 0)
         statuses[status].add(cards, items, original, Decimal("0.00"))
+        additions.add(added, 0, _yuan(added_value), Decimal("0.00"))
+        if status == AssetStatus.DISPOSED:
+            disposals.add(left, 0, _yuan(left_value), Decimal("0.00"))
         if status not in HELD:
             continue
+        # Ages of the cards on the books: those booked after each band's first day, youngest band first.
+        before = 0
+        for band, after in zip(ages, [*younger, cards], strict=True):
+            band.cards += after - before
+            before = after
         net = _fen(net)
         if categories is None:
             categories = _categories()
@@ -314,29 +345,6 @@ def asset_stats(actor: Actor, *, start: date, end: date, today: date | None = No
         # A class whose cards all sit on the class itself needs no second level.
         if len(top.children) == 1 and top.children[0].cards == top.cards:
             top.children = []
-
-    ages = []
-    for band_from, band_until in AGE_BANDS:
-        params = {**held, "age_from": band_from} if band_from else dict(held)
-        if band_until is not None:
-            params["age_until"] = band_until
-        if band_until is None:
-            label = _("{years} years or more").format(years=band_from)
-        elif not band_from:
-            label = _("Under {years} year").format(years=band_until)
-        else:
-            label = _("{start} to {end} years").format(start=band_from, end=band_until)
-        ages.append(Figure(str(label), params))
-    additions = Figure(str(_("Added")), {"booked_from": start, "booked_until": end})
-    disposals = Figure(str(_("Disposed of")), {"status": AssetStatus.DISPOSED, "left_from": start, "left_until": end})
-    for band, added, left, status, cards, original in _bands(assets, today, start, end):
-        original = _yuan(original)
-        if status in HELD:
-            ages[band].add(cards, 0, original, Decimal("0.00"))
-        if added:
-            additions.add(cards, 0, original, Decimal("0.00"))
-        if left and status == AssetStatus.DISPOSED:
-            disposals.add(cards, 0, original, Decimal("0.00"))
 
     loans_overdue = Figure(str(_("Loans overdue")), {"loan": "overdue"})
     loans_overdue.cards = filtered_assets(actor, loans_overdue.params).count()
