@@ -315,6 +315,15 @@ def step_approvers(step: ApprovalStep) -> list[Membership]:
     return list({m.pk: m for m in candidates if m.pk != request.requester_id}.values())
 
 
+def _only_the_requester_holds(step: ApprovalStep) -> bool:
+    """Nobody but the requester could decide this role step."""
+    return (
+        not step.approver_id
+        and not step_approvers(step)
+        and RoleGrant.objects.filter(membership=step.request.requester, role=step.role).exists()
+    )
+
+
 def _delegates_of(memberships: list[Membership], requester: Membership) -> list[Membership]:
     delegations = Delegation.objects.filter(
         _running_on(today()),
@@ -423,7 +432,7 @@ def approval_submit(
         step = ApprovalStep(
             org=actor.org,
             request=request,
-            order=order,
+            order=len(steps) + 1 if rule is None else order,
             role=role,
             approver=approver,
             department=department if of_requester_department else None,
@@ -432,9 +441,22 @@ def approval_submit(
             raise ValidationError(
                 {"department": _("Step {n} is decided in the requester's department: choose one.").format(n=step.order)}
             )
+        if rule is None and _only_the_requester_holds(step):
+            # A default step that only the requester's own role would decide (the asset clerk moving assets, for
+            # which the clerk is the default second step) is theirs by submitting; an org that wants another
+            # person there writes a rule, whose steps are never dropped.
+            continue
         step.full_clean()
         step.save()
         steps.append(step)
+    if not steps:
+        ApprovalRequest.WORKFLOW.apply(
+            request, "auto_approve", actor=actor, note=_("The requester holds every default step's role.")
+        )
+        request.decided_at = timezone.now()
+        request.save(update_fields=["decided_at"])
+        _callback(request, "on_approved", actor)
+        return request
     _check_every_step_has_an_approver(request, steps)
     first = steps[0]
     first.state = StepState.PENDING

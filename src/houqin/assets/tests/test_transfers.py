@@ -176,17 +176,21 @@ def test_an_org_with_its_own_transfer_rules_follows_them(world, setup):
 # Nobody approves their own request ---------------------------------------------------------------
 
 
-def test_the_asset_clerk_cannot_request_what_only_they_would_approve(world, setup):
-    with pytest.raises(ValidationError, match="Nobody but you can decide step 2"):
-        request(world, Role.ASSET_CLERK, assets=[setup["pc"]])
-    assert_nothing_saved()
+def test_the_asset_clerks_own_default_step_is_theirs_by_requesting(world, setup):
+    # The clerk asks: only the receiving department's head decides (the clerk's default step is dropped).
+    transfer = request(world, Role.ASSET_CLERK, assets=[setup["pc"]], to_department=world.dept_a_child)
+    approval = approval_of(transfer)
+    assert [(s.order, s.role) for s in approval.steps.order_by("order")] == [(1, Role.DEPT_HEAD)]
+    decide(world.member(Role.DEPT_HEAD), approval)
+    transfer.refresh_from_db()
+    assert transfer.state == TransferState.DONE
 
 
-def test_a_department_head_moving_assets_inside_their_own_department_needs_a_higher_head(world, setup):
-    # 总务处 → 维修组 (below it): the receiving head would be the requester; nobody else heads it.
-    with pytest.raises(ValidationError, match="Nobody but you can decide step 1"):
-        request(world, Role.DEPT_HEAD, assets=[setup["pc"]], to_department=world.dept_a_child)
-    assert_nothing_saved()
+def test_a_department_head_moving_assets_inside_their_own_department_leaves_it_to_the_clerk(world, setup):
+    # 总务处 → 维修组 (below it): the receiving head would be the requester, so the asset clerk alone decides.
+    transfer = request(world, Role.DEPT_HEAD, assets=[setup["pc"]], to_department=world.dept_a_child)
+    approval = approval_of(transfer)
+    assert [(s.order, s.role) for s in approval.steps.order_by("order")] == [(1, Role.ASSET_CLERK)]
 
 
 def test_a_department_head_requests_for_their_own_department(world, setup):

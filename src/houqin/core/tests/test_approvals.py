@@ -145,6 +145,27 @@ def test_default_steps_check_their_approvers_like_a_rule(world, scope, defaulted
     assert not ApprovalRequest.objects.filter(kind=DEFAULTED).exists()
 
 
+def test_a_default_step_only_the_requester_could_decide_is_theirs_by_submitting(world, scope, defaulted_kind):
+    # The asset clerk asks to move assets: the receiving head decides; the clerk's own default step is dropped.
+    actor = actor_of(world, Role.ASSET_CLERK)
+    sample = services.sample_create(actor=actor, title="调拨", amount=Decimal("800"), department=world.dept_a)
+    request = approvals.approval_submit(actor=actor, target=sample, kind=DEFAULTED, department=world.dept_a)
+    assert [(s.order, s.role, s.state) for s in request.steps.order_by("order")] == [
+        (1, Role.DEPT_HEAD, StepState.PENDING)
+    ]
+    decide(world, Role.DEPT_HEAD, request)
+    request.refresh_from_db()
+    assert request.state == ApprovalState.APPROVED
+
+
+def test_a_rule_step_only_the_requester_could_decide_is_still_refused(world, scope, defaulted_kind):
+    add_rule(world, Role.ASSET_CLERK, kind=DEFAULTED)
+    actor = actor_of(world, Role.ASSET_CLERK)
+    sample = services.sample_create(actor=actor, title="调拨", amount=Decimal("800"), department=world.dept_a)
+    with pytest.raises(ValidationError, match="Nobody but you can decide step 1"):
+        approvals.approval_submit(actor=actor, target=sample, kind=DEFAULTED, department=world.dept_a)
+
+
 def test_once_the_org_has_a_rule_of_the_kind_its_rules_alone_decide(world, scope, defaulted_kind):
     add_rule(world, Role.LEADER, name="large only", kind=DEFAULTED, min_amount=Decimal("5000"))
     request = submit_defaulted(world, world.dept_a)  # 800 yuan: no rule matches, so approved at once
