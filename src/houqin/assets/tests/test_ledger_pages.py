@@ -189,6 +189,19 @@ def test_label_sheet_of_the_filtered_or_ticked_assets(world, login, assets):
     assert assets["kept"].code in ticked and assets["used"].code not in ticked
 
 
+def test_the_keepers_tick_rows_for_labels_a_transfer_or_a_disposal(world, login, assets):
+    body = login(world.member(Role.ASSET_CLERK)).get(url("asset_list")).content.decode()
+    ticks = re.findall(r'<input type="checkbox"[^>]*name="ids" value="(\d+)" form="asset-selection"', body)
+    assert sorted(int(pk) for pk in ticks) == sorted(asset.pk for asset in assets.values())
+    for name, target in (("labels", "asset_labels"), ("transfer", "transfer_create"), ("disposal", "disposal_create")):
+        button = re.search(r'formaction="([^"]+)"[^>]*data-testid="selection-{}"'.format(name), body)
+        assert button and button.group(1) == url(target), name
+    chosen = login(world.member(Role.ASSET_CLERK)).get(url("transfer_create") + "?ids={}".format(assets["kept"].pk))
+    assert assets["kept"].code in chosen.content.decode()
+    reader = login(world.member(Role.FINANCE)).get(url("asset_list")).content.decode()
+    assert 'form="asset-selection"' not in reader and "selection-actions" not in reader
+
+
 def test_scan_page_opens_the_asset_with_a_repair_link(world, login, assets):
     asset = assets["kept"]
     response = login(world.member(Role.STAFF)).get("/o/org-a/a/{}/".format(asset.qr_token))
