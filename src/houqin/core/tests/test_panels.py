@@ -31,7 +31,8 @@ def _request(world, role=Role.ORG_ADMIN):
 
 def test_panels_of_a_model_render_in_order_and_a_provider_may_show_nothing(world, registry, settings, tmp_path):
     (tmp_path / "panel_body.html").write_text("<p data-body>{{ greeting }} {{ obj.name }} {{ org.code }}</p>")
-    settings.TEMPLATES[0]["DIRS"] = [*settings.TEMPLATES[0]["DIRS"], tmp_path]
+    engine = dict(settings.TEMPLATES[0], DIRS=[*settings.TEMPLATES[0]["DIRS"], tmp_path])
+    settings.TEMPLATES = [engine, *settings.TEMPLATES[1:]]  # assigned, so that Django reloads its engines
     seen = []
 
     def first(request, obj):
