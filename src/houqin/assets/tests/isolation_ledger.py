@@ -6,7 +6,7 @@ from houqin.core.tests.isolation_support import T
 
 from .. import permissions as p
 
-BUREAU_READS = {p.ASSET_VIEW}
+BUREAU_READS = {p.ASSET_VIEW, p.ASSET_SCAN}
 
 
 def make_rows(world):

@@ -33,6 +33,7 @@ from ..selectors.loans import asset_loan_context
 from ..selectors.transfers import transfer_card
 from ..services.assets import asset_register, asset_set_status, asset_update
 from ..settings import DEPRECIATION_START, FUNDING
+from .stocktake_scan import scan_panel  # 盘点 on the scan page
 
 NAV = "assets_ledger"
 MAX_LABELS = 1000  # one label sheet at most (about 42 A4 pages of 3 × 8)
@@ -394,8 +395,6 @@ def asset_scan(request, token):
     """The page behind an asset's QR label (login required: an anonymous scan goes to the login page and comes
     back): what the asset is and where it belongs, and what the person may do with it — 报修、借用、盘点 — whether
     or not they may read its card. Another organisation's label is not found."""
-    from .stocktakes import scan_panel  # 盘点 (views/stocktakes.py)
-
     asset = get_row(_assets(), request.actor, view=p.ASSET_SCAN, qr_token=token)
     stocktake = scan_panel(request, asset)  # the 盘点 form; a response once a count was posted
     if isinstance(stocktake, HttpResponseBase):
