@@ -46,7 +46,7 @@ def asset_facts(org, start: date, end: date, *, actor: Actor, department=None, p
     rows = visible_assets(actor)
     base = {"department": department.pk} if department is not None else {}
     held = {**base, "held": "true"}
-    yuan, cards = _("yuan"), _("assets")
+    yuan, cards = _("yuan"), _("cards")
     today = timezone.localdate()
     rule = depreciation_rule(org)
 
