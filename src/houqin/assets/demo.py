@@ -128,7 +128,14 @@ SCALED = {
     "床旁心电监护仪",
     "床头柜",
 }
-SCHOOL_CAMERAS = ["校门口", "操场", "食堂入口", "教学楼大厅", "围墙东北角"]  # 5 key points of the campus
+# 5 key points of the campus, each camera booked at the place that covers it (point, place name).
+SCHOOL_CAMERAS = [
+    ("校门口", "门卫室"),
+    ("操场", "操场"),
+    ("食堂入口", "食堂"),
+    ("教学楼大厅", "教学楼A"),
+    ("围墙东北角", "校园绿地"),
+]
 
 HOSPITAL_ROOMS = [
     (
@@ -251,12 +258,12 @@ def _load(ctx: DemoContext, org, target: int) -> None:
         for _n in range(max(1, round(per_room * scale)) if name in SCALED else per_room):
             cards.append((room, department, name, category, unit, quantity, Decimal(price), brand))
     if org.code == "qyzx":
-        public = [r for r in rooms if r.use == "public_area"] or rooms
+        by_name = {place.name: place for place in places.values()}
         security = departments.get("BAD") or next(iter(departments.values()))
-        for index, point in enumerate(SCHOOL_CAMERAS):
+        for point, place_name in SCHOOL_CAMERAS:
             cards.append(
                 (
-                    public[index % len(public)],
+                    by_name.get(place_name) or rooms[0],
                     security,
                     "监控摄像机（{}）".format(point),
                     "A0216",
