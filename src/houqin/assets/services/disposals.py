@@ -29,7 +29,7 @@ from ..depreciation import net_book_value
 from ..models import Asset, AssetEvent, Disposal, DisposalLine
 from ..models.ledger import MAX_VALUE
 from ..settings import DEPRECIATION_START
-from .transfers import MAX_ASSETS, asset_refusals, locked_assets, pending_approval, site_language
+from .transfers import MAX_ASSETS, asset_refusals, locked_assets, site_language, withdraw_request
 
 __all__ = ["CODE_PREFIX", "KIND", "disposal_request", "disposal_withdraw", "method_errors"]
 
@@ -186,18 +186,7 @@ def disposal_request(
 @transaction.atomic
 def disposal_withdraw(*, actor: Actor, disposal: Disposal) -> Disposal:
     """撤回: the requester takes back a disposal that still awaits approval; the assets get their status back."""
-    if actor.via_bureau or actor.membership is None or disposal.requested_by_id != actor.membership.pk:
-        raise PermissionDenied
-    request = pending_approval(disposal)
-    if request is None or disposal.state != DisposalState.PENDING:
-        raise ValidationError(
-            _('"{action}" is not possible while the record is "{state}".').format(
-                action=Disposal.WORKFLOW.action_label("withdraw"), state=disposal.get_state_display()
-            )
-        )
-    approvals.approval_withdraw(actor=actor, request=request)
-    disposal.refresh_from_db()
-    return disposal
+    return withdraw_request(actor=actor, record=disposal, pending_state=DisposalState.PENDING)
 
 
 # What the approval engine calls ------------------------------------------------------------------

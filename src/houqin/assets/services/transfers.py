@@ -253,21 +253,27 @@ def transfer_request(
     return transfer
 
 
-@transaction.atomic
-def transfer_withdraw(*, actor: Actor, transfer: Transfer) -> Transfer:
-    """撤回: the requester takes back a transfer that still awaits approval (through the approval engine)."""
-    if actor.via_bureau or actor.membership is None or transfer.requested_by_id != actor.membership.pk:
+def withdraw_request(*, actor: Actor, record, pending_state: str):
+    """撤回 a transfer or disposal that still awaits approval: only its requester, through the approval engine
+    (whose ``on_withdrawn`` gives the assets back)."""
+    if actor.via_bureau or actor.membership is None or record.requested_by_id != actor.membership.pk:
         raise PermissionDenied
-    request = pending_approval(transfer)
-    if request is None or transfer.state != TransferState.PENDING:
+    request = pending_approval(record)
+    if request is None or record.state != pending_state:
         raise ValidationError(
             _('"{action}" is not possible while the record is "{state}".').format(
-                action=Transfer.WORKFLOW.action_label("withdraw"), state=transfer.get_state_display()
+                action=record.WORKFLOW.action_label("withdraw"), state=record.get_state_display()
             )
         )
     approvals.approval_withdraw(actor=actor, request=request)
-    transfer.refresh_from_db()
-    return transfer
+    record.refresh_from_db()
+    return record
+
+
+@transaction.atomic
+def transfer_withdraw(*, actor: Actor, transfer: Transfer) -> Transfer:
+    """撤回: the requester takes back a transfer that still awaits approval."""
+    return withdraw_request(actor=actor, record=transfer, pending_state=TransferState.PENDING)
 
 
 # What the approval engine calls ------------------------------------------------------------------

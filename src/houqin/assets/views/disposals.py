@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from houqin.core import approvals, printing
+from houqin.core import printing
 from houqin.core.excel import xlsx_export
 from houqin.core.forms_base import StyledFormMixin
 from houqin.core.permissions import restrict
@@ -30,6 +30,7 @@ from ..services.disposals import disposal_request, disposal_withdraw, method_err
 from .transfers import (
     AssetIdsField,
     AssetPickMixin,
+    approval_context,
     approval_notes,
     approval_with_steps,
     decorate_assets,
@@ -209,8 +210,6 @@ def _approval(disposal: Disposal):
 def disposal_detail(request, pk):
     disposal = _disposal(request, pk)
     lines = _lines(disposal)
-    approval, steps = _approval(disposal)
-    me = request.actor.membership
     return render(
         request,
         "assets/disposal_detail.html",
@@ -220,14 +219,7 @@ def disposal_detail(request, pk):
             "lines": lines,
             "total_value": sum(line.asset.original_value for line in lines),
             "total_net": sum(line.net_value for line in lines),
-            "approval": approval,
-            "steps": steps,
-            "approval_visible": approval is not None
-            and approvals.visible_requests(request.actor).filter(pk=approval.pk).exists(),
-            "can_withdraw": disposal.state == DisposalState.PENDING
-            and me is not None
-            and disposal.requested_by_id == me.pk
-            and not request.actor.via_bureau,
+            **approval_context(request, disposal, DisposalState.PENDING),
             "history_sources": [disposal.history.all()],
             "nav_active": NAV,
         },

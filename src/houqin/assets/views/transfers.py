@@ -311,6 +311,23 @@ def approval_with_steps(model, record):
     return approval, steps
 
 
+def approval_context(request, record, pending_state: str) -> dict:
+    """What a detail page shows of the record's approval: the request and its steps, whether the viewer may open
+    the request, and whether they may withdraw the record (its requester, while it waits)."""
+    approval, steps = approval_with_steps(type(record), record)
+    me = request.actor.membership
+    return {
+        "approval": approval,
+        "steps": steps,
+        "approval_visible": approval is not None
+        and approvals.visible_requests(request.actor).filter(pk=approval.pk).exists(),
+        "can_withdraw": record.state == pending_state
+        and me is not None
+        and record.requested_by_id == me.pk
+        and not request.actor.via_bureau,
+    }
+
+
 def _approval(transfer: Transfer):
     return approval_with_steps(Transfer, transfer)
 
@@ -323,8 +340,6 @@ def transfer_detail(request, pk):
             "asset__location", "asset__custodian__user", "from_location", "from_custodian__user"
         ).order_by("pk")
     )
-    approval, steps = _approval(transfer)
-    me = request.actor.membership
     return render(
         request,
         "assets/transfer_detail.html",
@@ -333,14 +348,7 @@ def transfer_detail(request, pk):
             "state_colour": STATE_COLOURS.get(transfer.state, "secondary"),
             "lines": lines,
             "total_value": sum(line.asset.original_value for line in lines),
-            "approval": approval,
-            "steps": steps,
-            "approval_visible": approval is not None
-            and approvals.visible_requests(request.actor).filter(pk=approval.pk).exists(),
-            "can_withdraw": transfer.state == TransferState.PENDING
-            and me is not None
-            and transfer.requested_by_id == me.pk
-            and not request.actor.via_bureau,
+            **approval_context(request, transfer, TransferState.PENDING),
             "history_sources": [transfer.history.all()],
             "nav_active": NAV,
         },
