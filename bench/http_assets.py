@@ -4,7 +4,7 @@
 
 The method is the maintenance benchmark's (bench/http_maintenance.py): a fresh PostgreSQL database, gunicorn
 with 5 sync workers and persistent database connections, 50 warm-up calls then 500 measured ones per
-scenario, a new TCP connection per call. With 200,000 assets in one organisation (a hospital group's ledger:
+scenario, a new TCP connection per call (on port 8766, BENCH_ASSETS_PORT). With 200,000 assets in one organisation (a hospital group's ledger:
 190,000 bulk-written, then 10,000 imported through the Excel import) it times:
 
 - the framework floor: ``/healthz/`` (no database);
@@ -22,8 +22,10 @@ database ``houqin_bench_assets``, dropped and made anew). Numbers are for readin
 from __future__ import annotations
 
 import csv
+import http.client
 import os
 import random
+import socket
 import statistics
 import subprocess
 import sys
@@ -34,7 +36,7 @@ from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlparse
 
-from bench.http_maintenance import HOST, PORT, call, p95, series
+from bench.http_maintenance import HOST, MEASURED, WARMUP, p95
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -43,6 +45,8 @@ DATABASE_URL = os.environ.get("BENCH_ASSETS_DATABASE_URL", "postgres://postgres@
 SIZE = int(os.environ.get("BENCH_ASSETS", "200000"))
 IMPORTED = 10_000  # rows of the Excel import, part of SIZE
 ORG = "bench"
+# Its own port, so that it never times a server another benchmark (or anything else) left on 8765.
+PORT = int(os.environ.get("BENCH_ASSETS_PORT", "8766"))
 
 SERVER_ENV = {
     "DATABASE_URL": DATABASE_URL,
@@ -86,6 +90,37 @@ def _database_ready() -> bool:
 
 def _houqin(*args: str) -> None:
     subprocess.run([str(VENV_BIN / "houqin"), *args], check=True, env={**os.environ, **SERVER_ENV})
+
+
+# Client (as bench/http_maintenance.py's, on this benchmark's port) -------------------------------------
+
+
+def call(method: str, path: str, *, headers: dict, body: bytes | None = None) -> tuple[float, int, bytes]:
+    """One request on a new connection: milliseconds, status, body."""
+    start = time.perf_counter()
+    connection = http.client.HTTPConnection(HOST, PORT, timeout=30)
+    connection.request(method, path, body=body, headers=headers)
+    response = connection.getresponse()
+    payload = response.read()
+    connection.close()
+    return (time.perf_counter() - start) * 1000, response.status, payload
+
+
+def series(name: str, method: str, path: str, headers: dict) -> list[float]:
+    samples = []
+    for index in range(WARMUP + MEASURED):
+        ms, status, content = call(method, path, headers=headers)
+        if status != 200:
+            raise RuntimeError("{} {}: HTTP {} {}".format(method, path, status, content[:300]))
+        if index >= WARMUP:
+            samples.append(ms)
+    print("  {:<44} median {:7.2f} ms  p95 {:7.2f} ms".format(name, statistics.median(samples), p95(samples)))
+    return samples
+
+
+def _port_free() -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex((HOST, PORT)) != 0
 
 
 # Data --------------------------------------------------------------------------------------------
@@ -281,6 +316,8 @@ def run(data: Data, size: int) -> list[tuple[str, list[float], float | None]]:
     department = data.departments[7]
     filters = "?status=in_use&department={}".format(department.pk)
     figures_label, figures_path = _figures_path()
+    if not _port_free():
+        raise RuntimeError("port {} is in use: set BENCH_ASSETS_PORT to a free one".format(PORT))
     server = subprocess.Popen(
         [str(VENV_BIN / "gunicorn"), "houqin.wsgi:application", "-w", "5", "-b", "{}:{}".format(HOST, PORT),
          "--log-level", "warning"],
@@ -294,6 +331,8 @@ def run(data: Data, size: int) -> list[tuple[str, list[float], float | None]]:
                     break
             except OSError:
                 time.sleep(0.2)
+        if server.poll() is not None:
+            raise RuntimeError("gunicorn did not start (exit code {})".format(server.returncode))
         cookie = {"Cookie": "sessionid=" + data.session(data.clerk)}
         head = {"Cookie": "sessionid=" + data.session(data.head)}
         token = {"Authorization": "Token " + data.token, "Accept": "application/json"}
