@@ -3,9 +3,10 @@
     python -m bench.http_assets            (run by ``make bench``)
 
 The method is the maintenance benchmark's (bench/http_maintenance.py): a fresh PostgreSQL database, gunicorn
-with 5 sync workers and persistent database connections, 50 warm-up calls then 500 measured ones per
-scenario, a new TCP connection per call (on port 8766, BENCH_ASSETS_PORT). With 200,000 assets in one organisation (a hospital group's ledger:
-190,000 bulk-written, then 10,000 imported through the Excel import) it times:
+with 5 sync workers and persistent database connections (on its own port, 8766 or BENCH_ASSETS_PORT), 50
+warm-up calls then 500 measured ones per scenario, a new TCP connection per call. With 200,000 assets in one
+organisation (a hospital group's ledger: 190,000 bulk-written, then 10,000 imported through the Excel import)
+it times:
 
 - the framework floor: ``/healthz/`` (no database);
 - the ledger page filtered as people filter it (in use, one department and everything below it) and unfiltered;
