@@ -19,6 +19,7 @@ from houqin.core import numbering
 from houqin.core.demo import SMALL, DemoContext, register
 from houqin.core.models import Department, Location, Membership
 
+from . import categories
 from .choices import Acquisition, AssetEventKind, AssetStatus
 from .models import Asset, AssetCategory, AssetEvent
 
@@ -209,6 +210,8 @@ HOSPITAL_DEPARTMENTS = {
 
 @register
 def load_assets(ctx: DemoContext) -> None:
+    if not AssetCategory.objects.exists():  # the migration loads them; a flushed database (tests) has none
+        categories.load()
     for org_code, (full, small) in TARGET.items():
         org = ctx.orgs.get(org_code)
         if org is None or Asset._base_manager.filter(org=org).exists():
