@@ -33,7 +33,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Least, Round
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -79,26 +79,6 @@ def filtered_assets(actor: Actor, params: dict):
 # Net book value in SQL ---------------------------------------------------------------------------------
 
 
-class MonthIndex(Func):
-    """``depreciation.month_index`` of a date column: year × 12 + month − 1."""
-
-    output_field = IntegerField()
-    arity = 1
-
-    def as_sql(self, compiler, connection, **extra):  # PostgreSQL
-        template = (
-            "(CAST(EXTRACT(YEAR FROM %(expressions)s) AS INTEGER) * 12"
-            " + CAST(EXTRACT(MONTH FROM %(expressions)s) AS INTEGER) - 1)"
-        )
-        return super().as_sql(compiler, connection, template=template, **extra)
-
-    def as_sqlite(self, compiler, connection, **extra):  # dates are stored as 'YYYY-MM-DD'
-        template = (
-            "(CAST(substr(%(expressions)s, 1, 4) AS INTEGER) * 12 + CAST(substr(%(expressions)s, 6, 2) AS INTEGER) - 1)"
-        )
-        return super().as_sql(compiler, connection, template=template, **extra)
-
-
 def _int(expression) -> ExpressionWrapper:
     return ExpressionWrapper(expression, output_field=BigIntegerField())
 
@@ -108,13 +88,13 @@ def net_fen(today: date, rule: str):
     ``Schedule.accumulated`` through today's month. Every step is integer arithmetic (the value in fen; the
     charge ``(2V + L) div 2L`` is V / L rounded half up), so SQLite and PostgreSQL give the same fen. For cards
     on the books (those that left are worth nothing and are not summed)."""
-    value = Cast(Round(F("original_value") * 100), BigIntegerField())
+    value = F("value_fen")
     life = Case(
         When(category__depreciable=False, then=Value(None)),
         default=Coalesce(F("life_months"), F("category__life_years") * 12),
         output_field=IntegerField(),
     )
-    first = MonthIndex("booked_on") + (1 if rule == DepreciationStart.ENTERPRISE else 0)
+    first = F("booked_month") + (1 if rule == DepreciationStart.ENTERPRISE else 0)
     months = _int(Value(month_index(today)) - first + 1)  # charges booked through today's month
     charge = _int((value * 2 + life) / (life * 2))
     accumulated = Case(
@@ -208,13 +188,13 @@ def _values(assets, today: date, rule: str, start: date, end: date) -> list[tupl
     inner = (
         assets.order_by()
         .annotate(
-            vf=Cast(Round(F("original_value") * 100), BigIntegerField()),
+            vf=F("value_fen"),
             lf=Case(
                 When(category__depreciable=False, then=Value(None)),
                 default=Coalesce(F("life_months"), F("category__life_years") * 12),
                 output_field=IntegerField(),
             ),
-            mi=MonthIndex("booked_on"),
+            mi=F("booked_month"),
         )
         .values_list(
             "category_id",
