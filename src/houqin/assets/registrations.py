@@ -17,9 +17,9 @@ FIXED_ASSETS = _("Fixed assets")
 for entry in (
     NavEntry("assets_ledger", _("Asset ledger"), "assets:asset_list", p.ASSET_VIEW, FIXED_ASSETS),
     NavEntry("assets_depreciation", _("Depreciation report"), "assets:depreciation_report", p.ASSET_VIEW, FIXED_ASSETS),
+    NavEntry("assets_loans", _("Loans"), "assets:loan_list", p.LOAN_VIEW, FIXED_ASSETS),
     NavEntry("assets_transfers", _("Transfers"), "assets:transfer_list", p.TRANSFER_VIEW, FIXED_ASSETS),
     NavEntry("assets_disposals", _("Disposals"), "assets:disposal_list", p.DISPOSAL_VIEW, FIXED_ASSETS),
-    NavEntry("assets_loans", _("Loans"), "assets:loan_list", p.LOAN_VIEW, FIXED_ASSETS),
     NavEntry("assets_stocktakes", _("Stocktakes"), "assets:stocktake_list", p.STOCKTAKE_VIEW, FIXED_ASSETS),
     NavEntry("assets_stats", _("Asset figures"), "assets:stats", p.ASSET_VIEW, FIXED_ASSETS),
     NavEntry("assets_reconciliation", _("Reconciliation"), "assets:reconciliation_list", p.RECONCILE, FIXED_ASSETS),
