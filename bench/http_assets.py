@@ -22,43 +22,22 @@ database ``houqin_bench_assets``, dropped and made anew). Numbers are for readin
 
 from __future__ import annotations
 
-import csv
-import http.client
 import os
 import random
-import socket
-import statistics
-import subprocess
-import sys
 import time
 from datetime import date, timedelta
 from decimal import Decimal
 from io import BytesIO
-from pathlib import Path
-from urllib.parse import urlparse
 
-from bench.http_maintenance import HOST, MEASURED, WARMUP, p95
+from bench.http_common import HttpBench
 
-ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = ROOT / ".venv" / "bin"
-RESULTS = ROOT / "bench" / "results"
 DATABASE_URL = os.environ.get("BENCH_ASSETS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/houqin_bench_assets")
 SIZE = int(os.environ.get("BENCH_ASSETS", "200000"))
 IMPORTED = 10_000  # rows of the Excel import, part of SIZE
 ORG = "bench"
 # Its own port, so that it never times a server another benchmark (or anything else) left on 8765.
-PORT = int(os.environ.get("BENCH_ASSETS_PORT", "8766"))
+BENCH = HttpBench("assets", DATABASE_URL, int(os.environ.get("BENCH_ASSETS_PORT", "8766")))
 
-SERVER_ENV = {
-    "DATABASE_URL": DATABASE_URL,
-    "DEBUG": "false",
-    "HOUQIN_TESTING": "false",
-    "SECRET_KEY": "bench-" + "k" * 40,
-    "ALLOWED_HOSTS": HOST,
-    "HOUQIN_BASE_URL": "http://{}:{}".format(HOST, PORT),
-    "DB_CONN_MAX_AGE": "600",
-}
-# Leaf categories and what a card of each costs (yuan): a hospital's mix, equipment first.
 CATEGORIES = [
     ("A0201", "台式计算机", 4000, 9000, 30),
     ("A0202", "激光打印机", 1200, 4000, 12),
@@ -71,57 +50,6 @@ CATEGORIES = [
 ]
 STATUSES = (["in_use"] * 80) + (["idle"] * 9) + (["repairing"] * 3) + (["pending_disposal"] * 2) + (["disposed"] * 4)
 STATUSES += ["lost"] * 2
-
-
-def _database_ready() -> bool:
-    import psycopg
-
-    url = urlparse(DATABASE_URL)
-    admin = url._replace(path="/postgres").geturl()
-    try:
-        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as connection:
-            name = url.path.lstrip("/")
-            connection.execute('DROP DATABASE IF EXISTS "{}" WITH (FORCE)'.format(name))
-            connection.execute('CREATE DATABASE "{}"'.format(name))
-    except psycopg.OperationalError as error:
-        print("assets HTTP benchmark skipped: PostgreSQL not reachable ({})".format(error))
-        return False
-    return True
-
-
-def _houqin(*args: str) -> None:
-    subprocess.run([str(VENV_BIN / "houqin"), *args], check=True, env={**os.environ, **SERVER_ENV})
-
-
-# Client (as bench/http_maintenance.py's, on this benchmark's port) -------------------------------------
-
-
-def call(method: str, path: str, *, headers: dict, body: bytes | None = None) -> tuple[float, int, bytes]:
-    """One request on a new connection: milliseconds, status, body."""
-    start = time.perf_counter()
-    connection = http.client.HTTPConnection(HOST, PORT, timeout=30)
-    connection.request(method, path, body=body, headers=headers)
-    response = connection.getresponse()
-    payload = response.read()
-    connection.close()
-    return (time.perf_counter() - start) * 1000, response.status, payload
-
-
-def series(name: str, method: str, path: str, headers: dict) -> list[float]:
-    samples = []
-    for index in range(WARMUP + MEASURED):
-        ms, status, content = call(method, path, headers=headers)
-        if status != 200:
-            raise RuntimeError("{} {}: HTTP {} {}".format(method, path, status, content[:300]))
-        if index >= WARMUP:
-            samples.append(ms)
-    print("  {:<44} median {:7.2f} ms  p95 {:7.2f} ms".format(name, statistics.median(samples), p95(samples)))
-    return samples
-
-
-def _port_free() -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex((HOST, PORT)) != 0
 
 
 # Data --------------------------------------------------------------------------------------------
@@ -317,29 +245,13 @@ def run(data: Data, size: int) -> list[tuple[str, list[float], float | None]]:
     department = data.departments[7]
     filters = "?status=in_use&department={}".format(department.pk)
     figures_label, figures_path = _figures_path()
-    if not _port_free():
-        raise RuntimeError("port {} is in use: set BENCH_ASSETS_PORT to a free one".format(PORT))
-    server = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "houqin.wsgi:application", "-w", "5", "-b", "{}:{}".format(HOST, PORT),
-         "--log-level", "warning"],
-        env={**os.environ, **SERVER_ENV},
-        cwd=ROOT / "src",
-    )  # fmt: skip
-    try:
-        for _attempt in range(100):
-            try:
-                if call("GET", "/healthz/", headers={})[1] == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        if server.poll() is not None:
-            raise RuntimeError("gunicorn did not start (exit code {})".format(server.returncode))
+    with BENCH.server():
         cookie = {"Cookie": "sessionid=" + data.session(data.clerk)}
         head = {"Cookie": "sessionid=" + data.session(data.head)}
         token = {"Authorization": "Token " + data.token, "Accept": "application/json"}
         pages = "/o/{}/assets/".format(ORG)
         api = "/api/v1/o/{}/assets/assets/".format(ORG)
-        results = [("floor: /healthz/", series("floor", "GET", "/healthz/", {}), None)]
+        results = [("floor: /healthz/", BENCH.series("floor", "GET", "/healthz/", {}), None)]
         for label, path, headers in (
             ("page: list, in use in one department", pages + filters, cookie),
             ("page: list, first page", pages, cookie),
@@ -347,46 +259,19 @@ def run(data: Data, size: int) -> list[tuple[str, list[float], float | None]]:
             ("api: list the 20 newest", api + "?page_size=20", token),
             (figures_label, figures_path, head),
         ):
-            results.append((label, series(label, "GET", path, headers), None))
+            results.append((label, BENCH.series(label, "GET", path, headers), None))
         results.append(("import: {:,} rows (total ms)".format(imported), [seconds * 1000], rate))
         return results
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def main() -> None:
-    if not _database_ready():
-        return
-    os.environ.update(SERVER_ENV)
     started = time.perf_counter()
-    _houqin("migrate", "--no-input", "-v", "0")
-    _houqin("createcachetable")
-    _houqin("collectstatic", "--no-input", "-v", "0")  # DEBUG off: pages need the static manifest
-    sys.path.insert(0, str(ROOT / "src"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "houqin.settings")
-    import django
-
-    django.setup()
+    if not BENCH.prepare():
+        return
     data = Data()
     print("  database, static files, people and places in {:.0f} s".format(time.perf_counter() - started), flush=True)
-    RESULTS.mkdir(parents=True, exist_ok=True)
     print("assets over HTTP: PostgreSQL, gunicorn 5 sync workers, DEBUG off, new connection per call")
-    results = run(data, SIZE)
-    with open(RESULTS / "assets-{}.csv".format(SIZE), "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["scenario", "assets", "call", "ms"])
-        for label, samples, _rate in results:
-            for index, ms in enumerate(samples, start=1):
-                writer.writerow([label, SIZE, index, "{:.3f}".format(ms)])
-    print("{:<44} {:>9} {:>10} {:>10} {:>12}".format("scenario", "assets", "median ms", "p95 ms", "rows/s"))
-    for label, samples, rate in results:
-        spread = p95(samples) if len(samples) > 1 else samples[0]
-        print(
-            "{:<44} {:>9,} {:>10.2f} {:>10.2f} {:>12}".format(
-                label, SIZE, statistics.median(samples), spread, "{:.0f}".format(rate) if rate else ""
-            )
-        )
+    BENCH.report("assets", SIZE, run(data, SIZE))
 
 
 if __name__ == "__main__":

@@ -17,58 +17,19 @@ server, database ``houqin_bench``, dropped and made anew). Numbers are for readi
 
 from __future__ import annotations
 
-import csv
-import http.client
 import json
 import os
 import random
-import statistics
-import subprocess
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
-from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = ROOT / ".venv" / "bin"
-RESULTS = ROOT / "bench" / "results"
+from bench.http_common import MEASURED, WARMUP, HttpBench
+
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/houqin_bench")
-HOST, PORT = "127.0.0.1", 8765
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "2000,200000").split(",")]  # BENCH_SIZES=2000 to try
-WARMUP, MEASURED = 50, 500
 ORG = "bench"
 YEARS = 5  # 200,000 jobs over five years: a big hospital's volume; the statistics window holds one fifth
-
-SERVER_ENV = {
-    "DATABASE_URL": DATABASE_URL,
-    "DEBUG": "false",
-    "HOUQIN_TESTING": "false",
-    "SECRET_KEY": "bench-" + "k" * 40,
-    "ALLOWED_HOSTS": HOST,
-    "HOUQIN_BASE_URL": "http://{}:{}".format(HOST, PORT),
-    "DB_CONN_MAX_AGE": "600",
-}
-
-
-def _database_ready() -> bool:
-    import psycopg
-
-    url = urlparse(DATABASE_URL)
-    admin = url._replace(path="/postgres").geturl()
-    try:
-        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as connection:
-            name = url.path.lstrip("/")
-            connection.execute('DROP DATABASE IF EXISTS "{}" WITH (FORCE)'.format(name))
-            connection.execute('CREATE DATABASE "{}"'.format(name))
-    except psycopg.OperationalError as error:
-        print("maintenance HTTP benchmark skipped: PostgreSQL not reachable ({})".format(error))
-        return False
-    return True
-
-
-def _houqin(*args: str) -> None:
-    subprocess.run([str(VENV_BIN / "houqin"), *args], check=True, env={**os.environ, **SERVER_ENV})
+BENCH = HttpBench("maintenance", DATABASE_URL, 8765)
 
 
 # Data --------------------------------------------------------------------------------------------
@@ -267,61 +228,9 @@ class Data:
         print("  {:,} jobs in {:.0f} s".format(size, time.perf_counter() - started), flush=True)
 
 
-# Client ------------------------------------------------------------------------------------------
-
-
-def call(method: str, path: str, *, headers: dict, body: bytes | None = None) -> tuple[float, int, bytes]:
-    """One request on a new connection (as the ERPNext figures were taken): milliseconds, status, body."""
-    start = time.perf_counter()
-    connection = http.client.HTTPConnection(HOST, PORT, timeout=30)
-    connection.request(method, path, body=body, headers=headers)
-    response = connection.getresponse()
-    payload = response.read()
-    connection.close()
-    return (time.perf_counter() - start) * 1000, response.status, payload
-
-
-def series(name: str, method: str, path, headers: dict, body=None, expect=(200,)) -> list[float]:
-    samples = []
-    for index in range(WARMUP + MEASURED):
-        target = path(index) if callable(path) else path
-        payload = body(index) if callable(body) else body
-        ms, status, content = call(method, target, headers=headers, body=payload)
-        if status not in expect:
-            raise RuntimeError("{} {}: HTTP {} {}".format(method, target, status, content[:300]))
-        if index >= WARMUP:
-            samples.append(ms)
-    print("  {:<32} median {:7.2f} ms  p95 {:7.2f} ms".format(name, statistics.median(samples), p95(samples)))
-    return samples
-
-
-def p95(samples: list[float]) -> float:
-    return statistics.quantiles(samples, n=20)[18]
-
-
 def run_size(data: Data, size: int) -> list[tuple[str, list[float], float | None]]:
     data.grow(size)
-    server = subprocess.Popen(
-        [
-            str(VENV_BIN / "gunicorn"),
-            "houqin.wsgi:application",
-            "-w",
-            "5",
-            "-b",
-            "{}:{}".format(HOST, PORT),
-            "--log-level",
-            "warning",
-        ],
-        env={**os.environ, **SERVER_ENV},
-        cwd=ROOT / "src",
-    )
-    try:
-        for _attempt in range(100):
-            try:
-                if call("GET", "/healthz/", headers={})[1] == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
+    with BENCH.server():
         api = "/api/v1/o/{}/maintenance/jobs/".format(ORG)
         token = {"Authorization": "Token " + data.token, "Accept": "application/json"}
         office_token = {"Authorization": "Token " + data.dispatcher_token, "Accept": "application/json"}
@@ -336,7 +245,7 @@ def run_size(data: Data, size: int) -> list[tuple[str, list[float], float | None
             "page: dispatch board": (data.session(data.dispatcher), "/o/{}/maintenance/board/".format(ORG)),
             "page: statistics, 12 months": (data.session(data.head), "/o/{}/maintenance/stats/".format(ORG)),
         }
-        results = [("floor: /healthz/", series("floor", "GET", "/healthz/", {}), None)]
+        results = [("floor: /healthz/", BENCH.series("floor", "GET", "/healthz/", {}), None)]
         rooms = data.rooms
 
         def create_body(index):
@@ -346,7 +255,7 @@ def run_size(data: Data, size: int) -> list[tuple[str, list[float], float | None
             ).encode()
 
         started = time.perf_counter()
-        creates = series(
+        creates = BENCH.series(
             "api create",
             "POST",
             api,
@@ -357,51 +266,27 @@ def run_size(data: Data, size: int) -> list[tuple[str, list[float], float | None
         rate = (WARMUP + MEASURED) / (time.perf_counter() - started)
         results.append(("api: create a job", creates, rate))
         results.append(
-            ("api: list the 20 newest", series("api list", "GET", api + "?page_size=20", office_token), None)
+            ("api: list the 20 newest", BENCH.series("api list", "GET", api + "?page_size=20", office_token), None)
         )
-        results.append(("api: fetch one", series("api fetch", "GET", "{}{}/".format(api, newest), office_token), None))
+        results.append(
+            ("api: fetch one", BENCH.series("api fetch", "GET", "{}{}/".format(api, newest), office_token), None)
+        )
         for label, (session, path) in pages.items():
             cookie = {"Cookie": "sessionid=" + session}
-            results.append((label, series(label, "GET", path, cookie), None))
+            results.append((label, BENCH.series(label, "GET", path, cookie), None))
         data.jobs += WARMUP + MEASURED  # the creates
         return results
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def main() -> None:
-    if not _database_ready():
-        return
-    os.environ.update(SERVER_ENV)
     started = time.perf_counter()
-    _houqin("migrate", "--no-input", "-v", "0")
-    _houqin("createcachetable")
-    _houqin("collectstatic", "--no-input", "-v", "0")  # DEBUG off: pages need the static manifest
-    sys.path.insert(0, str(ROOT / "src"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "houqin.settings")
-    import django
-
-    django.setup()
+    if not BENCH.prepare():
+        return
     data = Data()
     print("  database, static files, people and places in {:.0f} s".format(time.perf_counter() - started), flush=True)
-    RESULTS.mkdir(parents=True, exist_ok=True)
     print("maintenance over HTTP: PostgreSQL, gunicorn 5 sync workers, DEBUG off, new connection per call")
-    print("{:<34} {:>9} {:>10} {:>10} {:>12}".format("scenario", "jobs", "median ms", "p95 ms", "per second"))
     for size in SIZES:
-        results = run_size(data, size)
-        with open(RESULTS / "maintenance-{}.csv".format(size), "w", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["scenario", "jobs", "call", "ms"])
-            for label, samples, _rate in results:
-                for index, ms in enumerate(samples, start=1):
-                    writer.writerow([label, size, index, "{:.3f}".format(ms)])
-        for label, samples, rate in results:
-            print(
-                "{:<34} {:>9,} {:>10.2f} {:>10.2f} {:>12}".format(
-                    label, size, statistics.median(samples), p95(samples), "{:.0f}".format(rate) if rate else ""
-                )
-            )
+        BENCH.report("jobs", size, run_size(data, size))
 
 
 if __name__ == "__main__":
