@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.db import connections
 from django.db.models import QuerySet
+from django.db.models.base import ModelState
 
 
 class Select:
@@ -76,8 +77,25 @@ class Select:
         """Model instances: in the order of a list of ids (ids without a row are skipped), or in no
         particular order for a queryset of ids."""
         names = [field.attname for field in self.fields]
-        found = [self.model.from_db(using, names, row) for row in self.rows(ids, using)]
+        if len(names) == len(self.model._meta.concrete_fields):
+            # Every column is read, so the instance is filled directly: ``Model.__init__`` walks its fields one by
+            # one (about 20 µs for a row of fifty columns), a fifth of a fast list's time for twenty rows.
+            found = [_filled(self.model, using, names, row) for row in self.rows(ids, using)]
+        else:
+            found = [self.model.from_db(using, names, row) for row in self.rows(ids, using)]
         if isinstance(ids, QuerySet):
             return found
         position = {pk: index for index, pk in enumerate(ids)}
         return sorted(found, key=lambda row: position[row.pk])
+
+
+def _filled(model, using: str, names: list[str], row: tuple):
+    """What ``model.from_db(using, names, row)`` gives for a row of every concrete column (no deferred fields),
+    without running ``__init__`` (the models read this way have no ``__init__`` of their own nor post_init
+    receivers; ``test_rows`` compares both)."""
+    instance = model.__new__(model)
+    instance.__dict__.update(zip(names, row))
+    instance._state = ModelState()
+    instance._state.adding = False
+    instance._state.db = using
+    return instance

@@ -37,7 +37,9 @@ def test_instances_equal_the_orms_in_values_and_types(samples, model):
     assert [_columns(row) for row in read] == [_columns(row) for row in expected]
     for mine, theirs in zip(read, expected, strict=True):
         assert {k: type(v) for k, v in _columns(mine).items()} == {k: type(v) for k, v in _columns(theirs).items()}
-        assert mine._state.adding is False
+        assert mine._state.adding is False and mine._state.db == theirs._state.db
+        assert mine.get_deferred_fields() == set() and mine == theirs
+        assert mine.org == theirs.org  # a relation loads as on the ORM's instance
     assert all(event.at.tzinfo is not None for event in Select(WorkflowEvent).instances([e.pk for e in expected]))
 
 
@@ -61,3 +63,19 @@ def test_named_columns_by_key_with_a_condition_and_an_order(samples):
         (samples[0].pk, Decimal("1200.50")),
         (samples[2].pk, Decimal("0.07")),
     ]
+
+
+@pytest.mark.pg_only
+@pytest.mark.django_db
+def test_postgresql_timestamps_come_back_as_djangos_loader_gave_them():
+    # core/signals.py: the compiled loader; the same aware UTC values, and Django keeps it on its cursors.
+    from datetime import UTC, datetime
+
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT '2026-03-03 00:10:00+08'::timestamptz, '2026-03-03 00:10:00.5-05'::timestamptz")
+        first, second = cursor.fetchone()
+        assert cursor.cursor.adapters.get_loader(1184, 0).__name__ == "UtcTimestamptzLoader"
+    assert first == datetime(2026, 3, 2, 16, 10, tzinfo=UTC) and first.tzinfo is UTC
+    assert second == datetime(2026, 3, 3, 5, 10, 0, 500000, tzinfo=UTC) and second.tzinfo is UTC
