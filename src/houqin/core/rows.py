@@ -94,7 +94,7 @@ def _filled(model, using: str, names: list[str], row: tuple):
     without running ``__init__`` (the models read this way have no ``__init__`` of their own nor post_init
     receivers; ``test_rows`` compares both)."""
     instance = model.__new__(model)
-    instance.__dict__.update(zip(names, row))
+    instance.__dict__.update(zip(names, row, strict=True))
     instance._state = ModelState()
     instance._state.adding = False
     instance._state.db = using
