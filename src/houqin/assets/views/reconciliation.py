@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -89,6 +89,7 @@ def reconciliation_create(request):
             "form": form,
             "errors": errors,
             "columns": FinanceList.columns,
+            "list_url": reverse("assets:reconciliation_list", args=[request.org.code]),
             "title": _("Compare the finance list with the ledger"),
             "nav_active": NAV,
         },
