@@ -14,6 +14,8 @@ class AssetStatus(models.TextChoices):
 
 # An asset in one of these is off the books: it no longer depreciates and no longer counts as held.
 GONE = (AssetStatus.DISPOSED, AssetStatus.LOST)
+# Set and cleared by a record (a loan, a disposal), never by hand: the status form neither sets nor leaves them.
+BY_RECORD = (AssetStatus.LENT, AssetStatus.PENDING_DISPOSAL, AssetStatus.DISPOSED)
 
 
 class Acquisition(models.TextChoices):

@@ -14,7 +14,7 @@ from houqin.core import dictionaries, numbering, orgsettings
 from houqin.core.permissions import Actor, restrict
 
 from .. import permissions as p
-from ..choices import GONE, AssetEventKind, AssetStatus
+from ..choices import BY_RECORD, GONE, AssetEventKind, AssetStatus
 from ..models import Asset, AssetEvent
 from ..models.ledger import MAX_VALUE
 from ..settings import FUNDING, THRESHOLD
@@ -252,6 +252,10 @@ def asset_set_status(*, actor: Actor, asset: Asset, status: str, note: str = "")
         raise ValidationError({"status": _("Choose a valid status.")})
     if status == asset.status:
         return asset
+    if status in BY_RECORD or asset.status in BY_RECORD:
+        raise ValidationError(
+            {"status": _("Lent out, awaiting disposal and disposed of follow their loan or disposal; change it there.")}
+        )
     old = asset.get_status_display()
     asset.status = status
     if status in GONE and asset.left_on is None:

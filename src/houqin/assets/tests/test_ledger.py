@@ -230,3 +230,18 @@ def test_filters(world, clerk):
     assert names(booked_until="2025-12-31") == {other.name}
     assert names(booked_from="2026-01-01") == {pc.name, chair.name}
     assert names(status=["lost"]) == set()
+
+
+def test_statuses_a_loan_or_a_disposal_keeps_are_not_set_by_hand(world, clerk):
+    with org_scope(world.org_a):
+        asset = make_asset(world)
+        for status in (AssetStatus.LENT, AssetStatus.PENDING_DISPOSAL, AssetStatus.DISPOSED):
+            with pytest.raises(ValidationError) as refused:
+                asset_set_status(actor=clerk, asset=asset, status=status)
+            assert set(refused.value.message_dict) == {"status"}
+        Asset.objects.filter(pk=asset.pk).update(status=AssetStatus.LENT)
+        lent = Asset.objects.get(pk=asset.pk)
+        with pytest.raises(ValidationError):
+            asset_set_status(actor=clerk, asset=lent, status=AssetStatus.IDLE)
+        assert Asset.objects.get(pk=asset.pk).status == AssetStatus.LENT
+        assert not AssetEvent.objects.filter(asset=asset, kind=AssetEventKind.STATUS).exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseNotAllowed
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
@@ -24,7 +25,7 @@ from houqin.core.views.attachments import panel_context
 from houqin.core.views.base import get_row, keyset_page, org_view, render, row_view, submitted
 
 from .. import permissions as p
-from ..choices import Acquisition, AssetStatus
+from ..choices import BY_RECORD, Acquisition, AssetStatus
 from ..depreciation import net_book_value
 from ..filtersets import AssetFilterSet
 from ..models import Asset, AssetCategory
@@ -220,7 +221,9 @@ def asset_detail(request, pk):
             "events": list(asset.events.select_related("actor").order_by("-at", "-id")),
             "files_panel": panel_context(request, asset),
             "can_change": can_change,
-            "status_form": StatusForm(initial={"status": asset.status}) if can_change else None,
+            "status_form": StatusForm(initial={"status": asset.status})
+            if can_change and asset.status not in BY_RECORD
+            else None,
             "scan_url": scan_url(request.org, asset),
             "transfer_card": transfer_card(request.actor, asset),  # 调拨 (selectors/transfers.py)
             "disposal_card": disposal_card(request.actor, asset),  # 报废 (selectors/disposals.py)
@@ -238,8 +241,12 @@ def asset_status(request, pk):
     asset = _asset(request, pk, change=p.ASSET_MANAGE)
     form = StatusForm(request.POST)
     if form.is_valid():
-        asset_set_status(actor=request.actor, asset=asset, **form.cleaned_data)
-        messages.success(request, _("The status was changed."))
+        try:
+            asset_set_status(actor=request.actor, asset=asset, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The status was changed."))
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("assets:asset_detail", request.org.code, asset.pk)
@@ -333,7 +340,9 @@ def _initial(asset: Asset) -> dict:
 
 
 class StatusForm(StyledFormMixin, forms.Form):
-    status = forms.ChoiceField(label=gettext_lazy("Status"), choices=AssetStatus.choices)
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"), choices=[c for c in AssetStatus.choices if c[0] not in BY_RECORD]
+    )
     note = forms.CharField(label=gettext_lazy("Note"), max_length=200, required=False)
 
 
